@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine: `make site` and `make test`.
+# Each installs what is missing first: a virtualenv in .venv/ with the pinned packages, and
+# the system packages (poppler, a headless browser, fonts) through apt when it is present.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: all site test validate serve system-deps clean
+
+all: site
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+# poppler-utils: pdftotext/pdffonts in tests; a browser for the browser tests; fonts-noto-core
+# for Chromium's Arabic fallback. Pages, charts and PDFs use the fonts vendored in docs/assets/fonts.
+system-deps:
+	@missing=""; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  command -v google-chrome >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || missing="$$missing fonts-noto-core"; \
+	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing system packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (install them with your package manager)"; exit 1; fi; \
+	fi
+
+validate: $(STAMP)
+	$(BIN)/briefing validate data
+
+site: $(STAMP) system-deps
+	$(BIN)/briefing build --data data --out site
+
+serve: $(STAMP) system-deps
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf site .cache

@@ -1,0 +1,234 @@
+"""The curated record as immutable values. No I/O here: load and validate build these."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+LANGUAGES = ("en", "ar")
+APPROXIMATE_DAYS = 15  # "about" a day or month: half a month either side
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in both languages; a language may be marked as pending translation."""
+
+    en: str | None
+    ar: str | None
+    pending: tuple[str, ...] = ()
+
+    def get(self, lang: str) -> str:
+        """The text in `lang`, or in the other language while its translation is pending."""
+        value = getattr(self, lang)
+        if value:
+            return value
+        other = "ar" if lang == "en" else "en"
+        return getattr(self, other) or ""
+
+    def is_pending(self, lang: str) -> bool:
+        return lang in self.pending or not getattr(self, lang)
+
+    def language_of(self, lang: str) -> str:
+        """The language the text shown for `lang` is actually written in."""
+        return lang if getattr(self, lang) else ("ar" if lang == "en" else "en")
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date as precise as the sources allow: day, month, approximate or 'on or before'."""
+
+    value: str
+    precision: str
+
+    @property
+    def anchor(self) -> date:
+        year, month, *rest = (int(p) for p in self.value.split("-"))
+        return date(year, month, rest[0] if rest else 1)
+
+    @property
+    def has_day(self) -> bool:
+        return self.value.count("-") == 2
+
+    def _month_end(self) -> date:
+        a = self.anchor
+        return date(a.year, a.month, calendar.monthrange(a.year, a.month)[1])
+
+    @property
+    def earliest(self) -> date | None:
+        """The earliest day the event may have happened; None when unbounded ('before')."""
+        if self.precision == "before":
+            return None
+        if self.precision == "approximate":
+            return self.anchor - timedelta(days=APPROXIMATE_DAYS)
+        return self.anchor
+
+    @property
+    def latest(self) -> date:
+        end = self.anchor if self.has_day else self._month_end()
+        if self.precision == "approximate":
+            return end + timedelta(days=APPROXIMATE_DAYS)
+        return end
+
+    @property
+    def sort_key(self) -> date:
+        return self.anchor
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    label: Text
+    definition: Text
+
+
+@dataclass(frozen=True)
+class EventType(Term):
+    color: str = "#777777"
+    sets_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Status(Term):
+    color: str = "#777777"
+
+
+@dataclass(frozen=True)
+class ConfidenceLevel(Term):
+    rank: int = 1
+
+
+@dataclass(frozen=True)
+class Governorate:
+    id: str
+    label: Text
+    capital: Text
+    capital_lat: float
+    capital_lon: float
+
+
+@dataclass(frozen=True)
+class Quantity:
+    id: str
+    label: Text
+    forms: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    event_types: dict[str, EventType]
+    statuses: dict[str, Status]
+    actors: dict[str, Term]
+    confidence_levels: dict[str, ConfidenceLevel]
+    base_kinds: dict[str, Term]
+    governorates: dict[str, Governorate]
+    quantities: dict[str, Quantity]
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+    precision: str
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Base:
+    id: str
+    name: Text
+    aliases: dict[str, tuple[str, ...]]
+    kind: str
+    governorate: str
+    location: Location
+    description: Text
+    operators: tuple[str, ...]
+    sources: tuple[str, ...]
+    notes: Text | None = None
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    name: Text
+    governorate: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure as one source reported it: two sources may disagree about the same event."""
+
+    quantity: str
+    value: int
+    source: str
+    max: int | None = None
+    qualifier: str = "exact"
+    note: Text | None = None
+
+    @property
+    def low(self) -> int:
+        return self.value
+
+    @property
+    def high(self) -> int:
+        return self.max if self.max is not None else self.value
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: FuzzyDate
+    type: str
+    actors: tuple[str, ...]
+    summary: Text
+    sources: tuple[str, ...]
+    confidence: str
+    end_date: str | None = None
+    occurrence: str = "occurred"
+    bases: tuple[str, ...] = ()
+    place: Place | None = None
+    handover_to: str | None = None
+    figures: tuple[Claim, ...] = ()
+    tags: tuple[str, ...] = ()
+    notes: Text | None = None
+    file: str = ""
+
+    @property
+    def end(self) -> date | None:
+        return FuzzyDate(self.end_date, "day").latest if self.end_date else None
+
+    @property
+    def latest(self) -> date:
+        return max(self.date.latest, self.end) if self.end else self.date.latest
+
+    @property
+    def sort_key(self) -> tuple[date, str]:
+        return (self.date.sort_key, self.id)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    publisher: Text
+    published: FuzzyDate
+    language: str
+    title: str | None = None
+    url: str | None = None
+    author: str | None = None
+    accessed: str | None = None
+    archive_url: str | None = None
+    via: str | None = None
+    notes: Text | None = None
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    taxonomy: Taxonomy
+    bases: dict[str, Base]
+    sources: dict[str, Source]
+    events: tuple[Event, ...] = field(default_factory=tuple)
+
+    def events_of_base(self, base_id: str) -> list[Event]:
+        return [e for e in self.events if base_id in e.bases]

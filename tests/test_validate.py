@@ -1,0 +1,277 @@
+"""The validator: one test per rule, each with a tiny broken input and the exact message."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.errors import Severity
+from generator.validate import load_dataset
+
+EVENT = "events/2025/2025-11-12-qasrak-convoy.yaml"
+BASE = "bases/qasrak.yaml"
+SOURCE = "sources/report-a.yaml"
+
+
+def edit(data: Path, rel: str, old: str, new: str) -> None:
+    path = data / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems(data: Path, severity: Severity = Severity.ERROR) -> list[str]:
+    """Each problem as printed, with the data directory prefix removed."""
+    _, found = load_dataset(data)
+    return [p.format().replace(str(data) + "/", "") for p in found if p.severity is severity]
+
+
+def test_the_fixture_is_valid(mini):
+    dataset, found = load_dataset(mini)
+    assert dataset is not None, [p.format() for p in found]
+    assert len(dataset.events) == 4
+
+
+def test_yaml_syntax_error_names_line_and_column(mini):
+    edit(mini, EVENT, "type: reinforcement_convoy", "type: [reinforcement_convoy")
+    [message] = problems(mini)
+    assert message.startswith(f"{EVENT}:7:7: YAML syntax error: while parsing a flow sequence")
+
+
+def test_tab_indentation_is_a_syntax_error(mini):
+    edit(mini, SOURCE, "language: ar", "language:\n\tar")
+    [message] = problems(mini)
+    assert message.startswith(f"{SOURCE}:9:1: YAML syntax error")
+    assert "spaces, not tabs" in message
+
+
+def test_duplicate_key_is_an_error(mini):
+    edit(mini, EVENT, "confidence: low", "confidence: low\nconfidence: high")
+    assert problems(mini) == [
+        f"{EVENT}:16:1: confidence: duplicate key 'confidence' (first at line 15) "
+        "(hint: remove one of them: YAML would silently keep only the last)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reading"),
+    [("NO", "a boolean (False)"), ("12:30", "the number 750"), ("0x1F", "the number 31")],
+)
+def test_yaml_1_1_surprises_are_errors(mini, raw, reading):
+    edit(mini, BASE, "en: [Qasraq, Kasrak]", f"en: [Qasraq, {raw}]")
+    assert problems(mini) == [
+        f"{BASE}:5:16: aliases.en[1]: unquoted '{raw}' is read by YAML 1.1 tools as {reading} "
+        f'(hint: put it in quotes ("{raw}") if you mean text, or write plain digits / true / false)'
+    ]
+
+
+def test_unquoted_date_stays_text_not_a_date_object(mini):
+    edit(mini, EVENT, 'date: "2025-11-12"', "date: 2025-11-12")
+    dataset, _ = load_dataset(mini)
+    event = next(e for e in dataset.events if e.id == "2025-11-12-qasrak-convoy")
+    assert event.date.value == "2025-11-12"
+
+
+def test_unknown_field_suggests_the_right_name(mini):
+    edit(mini, EVENT, "summary:", "sumary:")
+    assert problems(mini) == [
+        f"{EVENT}:2:1: missing required field 'summary' (hint: Your own words, one to three "
+        "sentences per language. Do not copy the article.)",
+        f"{EVENT}:8:1: sumary: unknown field 'sumary' (hint: did you mean 'summary'?)",
+    ]
+
+
+def test_missing_required_field(mini):
+    edit(mini, SOURCE, "language: ar\n", "")
+    assert problems(mini) == [
+        f"{SOURCE}:2:1: missing required field 'language' (hint: ISO 639-1 code, e.g. ar or en.)"
+    ]
+
+
+def test_wrong_type(mini):
+    edit(mini, EVENT, "value: 25", 'value: "25"')
+    assert problems(mini) == [
+        f"{EVENT}:12:31: figures[0].value: expected a whole number, found the text '25' "
+        "(hint: write the number without quotes)"
+    ]
+
+
+def test_invalid_calendar_date(mini):
+    edit(mini, EVENT, 'date: "2025-11-12"', 'date: "2025-02-30"')
+    assert f"{EVENT}:3:7: date: '2025-02-30' is not a valid date (hint: February 2025 has 28 days)" in problems(mini)
+
+
+def test_precision_must_match_the_date(mini):
+    edit(mini, EVENT, 'date: "2025-11-12"', 'date: "2025-11"')
+    assert problems(mini) == [
+        f"{EVENT}:3:7: date: precision is 'day' but the date has no day "
+        "(hint: write YYYY-MM-DD, or set the precision to month)"
+    ]
+
+
+def test_id_must_match_file_name(mini):
+    edit(mini, BASE, "id: qasrak", "id: qasrak-base")
+    assert f"{BASE}:2:5: id: id 'qasrak-base' does not match the file name 'qasrak.yaml' " \
+        "(hint: rename the file to qasrak-base.yaml, or set id: qasrak)" in problems(mini)
+
+
+def test_id_must_be_a_safe_slug(mini):
+    edit(mini, BASE, "id: qasrak", "id: ../Qasrak")
+    assert problems(mini)[0] == (
+        f"{BASE}:2:5: id: '../Qasrak' is not in the expected form (hint: Equal to the file name "
+        "without .yaml. Never changes.)"
+    )
+
+
+def test_duplicate_ids_across_files(mini):
+    (mini / "sources/report-c.yaml").write_text(
+        (mini / SOURCE).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    found = problems(mini)
+    assert "sources/report-c.yaml:2:5: id: id 'report-a' is also used by " \
+        f"{mini}/sources/report-a.yaml (hint: ids must be unique: choose another one)".replace(f"{mini}/", "") in found
+
+
+def test_unknown_base_reference(mini):
+    edit(mini, EVENT, "bases: [qasrak]", "bases: [qasrakk]")
+    assert problems(mini) == [f"{EVENT}:5:9: bases[0]: unknown base 'qasrakk' (hint: did you mean 'qasrak'?)"]
+
+
+def test_unknown_source_event_type_and_actor(mini):
+    edit(mini, EVENT, "type: reinforcement_convoy", "type: convoy")
+    edit(mini, EVENT, "actors: [us_led_coalition]", "actors: [us_coalition]")
+    edit(mini, EVENT, "sources: [report-a, report-b]", "sources: [report-a, report-z]")
+    assert sorted(problems(mini)) == sorted([
+        f"{EVENT}:13:62: figures[1].source: the figure cites 'report-b', which is not among this "
+        "event's sources (hint: add report-b to sources, or cite one of them)",
+        f"{EVENT}:14:21: sources[1]: unknown source 'report-z' (hint: did you mean 'report-b'?)",
+        f"{EVENT}:6:7: type: unknown event type 'convoy' "
+        "(hint: use one defined in event_types in taxonomy.yaml, or add it there)",
+        f"{EVENT}:7:10: actors[0]: unknown actor 'us_coalition' (hint: did you mean 'us_led_coalition'?)",
+    ])
+
+
+def test_source_published_before_its_event(mini):
+    edit(mini, SOURCE, 'published: "2025-11-14"', 'published: "2025-11-10"')
+    assert f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the event's " \
+        "date (2025-11-12) (hint: a report cannot predate its event: correct a date, or set occurrence: " \
+        "planned (or announced) if the source reported it in advance)" in problems(mini)
+
+
+def test_a_planned_event_may_be_reported_in_advance(mini):
+    edit(mini, SOURCE, 'published: "2025-11-14"', 'published: "2025-11-10"')
+    edit(mini, EVENT, "date_precision: day", "date_precision: day\noccurrence: planned")
+    assert problems(mini) == []
+
+
+def test_month_precision_source_does_not_predate_a_day_in_that_month(mini):
+    edit(mini, SOURCE, 'published: "2025-11-14"\npublished_precision: day',
+         'published: "2025-11"\npublished_precision: month')
+    assert problems(mini) == []
+
+
+def test_coordinates_out_of_range_and_outside_syria(mini):
+    edit(mini, BASE, "lat: 36.6", "lat: 96.6")
+    assert problems(mini) == [f"{BASE}:10:8: location.lat: 96.6 is outside the range -90 to 90 "
+                              "(hint: Latitude in decimal degrees, north positive (Syria: about 32.3 to 37.3).)"]
+    edit(mini, BASE, "lat: 96.6\n  lon: 40.5", "lat: 40.5\n  lon: 36.6")
+    assert problems(mini, Severity.WARNING) == [
+        f"{BASE}:10:3: location: warning: (40.5, 36.6) lies outside Syria "
+        "(hint: check that lat and lon are not swapped)"
+    ]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "example.org/x"])
+def test_urls_must_be_http_or_https(mini, url):
+    edit(mini, SOURCE, "url: https://example.org/report-a", f'url: "{url}"')
+    assert problems(mini) == [
+        f"{SOURCE}:5:6: url: '{url}' is not in the expected form (hint: Where the report was read. "
+        "Leave out only when it is not known, and say why in notes.)"
+    ]
+
+
+def test_missing_translation_is_an_error_and_pending_is_a_warning(mini):
+    edit(mini, EVENT, "  ar: وصل رتل من نحو 25 شاحنة إلى قسرك.\n", "")
+    assert problems(mini) == [
+        f"{EVENT}:9:3: summary: missing the Arabic text ('ar') "
+        "(hint: write it, or list ar under pending_translation to publish with a warning)"
+    ]
+    edit(mini, EVENT, "summary:\n", "summary:\n  pending_translation: [ar]\n")
+    assert problems(mini) == []
+    assert problems(mini, Severity.WARNING) == [
+        f"{EVENT}:9:3: summary.ar: warning: Arabic translation pending "
+        "(hint: translate it and remove the language from pending_translation)"
+    ]
+
+
+def test_handover_must_name_the_receiver(mini):
+    edit(mini, "events/2026/2026-02-21-al-tanf-handover.yaml", "handover_to: syrian_ministry_of_defense\n", "")
+    assert problems(mini) == [
+        "events/2026/2026-02-21-al-tanf-handover.yaml:6:7: type: a handover must say to whom "
+        "(hint: add handover_to: with the actor id that received the base)"
+    ]
+
+
+def test_event_needs_exactly_one_of_bases_or_place(mini):
+    edit(mini, EVENT, "bases: [qasrak]\n", "")
+    assert problems(mini) == [
+        f"{EVENT}:2:1: give either bases or place (exactly one of them) "
+        "(hint: bases: [id, ...] for events at bases; place: for anywhere else)"
+    ]
+
+
+def test_bidi_controls_are_rejected(mini):
+    edit(mini, EVENT, "reached Qasrak", "reached \u202eQasrak")
+    assert problems(mini) == [
+        f"{EVENT}:9:7: summary.en: contains the invisible control character U+202E (hint: delete it: "
+        "such characters can reorder or hide text; the site isolates mixed Arabic and Latin text by itself)"
+    ]
+
+
+def test_relay_must_name_a_known_source(mini):
+    edit(mini, "sources/report-b.yaml", "via: report-a", "via: report-q")
+    assert problems(mini) == [
+        "sources/report-b.yaml:9:6: via: unknown source 'report-q' (hint: did you mean 'report-a'?)"
+    ]
+
+
+def test_no_dataset_is_returned_when_there_are_errors(mini):
+    edit(mini, EVENT, "bases: [qasrak]", "bases: [nowhere]")
+    dataset, _ = load_dataset(mini)
+    assert dataset is None
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+
+
+def test_cli_reports_every_problem_in_one_run(mini):
+    edit(mini, EVENT, "bases: [qasrak]", "bases: [nowhere]")
+    edit(mini, SOURCE, "language: ar", "language: ar\nlanguage: en")
+    edit(mini, "events/2025/2025-11-05-raqqa-arrests.yaml", 'date: "2025-11-05"', 'date: "2025-02-30"')
+    result = run_cli("validate", str(mini))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert f"{mini}/{EVENT}:5:9: bases[0]: unknown base 'nowhere' (hint: use one defined in bases/<id>.yaml, or add it there)" in lines
+    assert any(line.startswith(f"{mini}/{SOURCE}:9:1: language: duplicate key") for line in lines)
+    assert any(line.startswith(f"{mini}/events/2025/2025-11-05-raqqa-arrests.yaml:3:7: date: '2025-02-30'") for line in lines)
+
+
+def test_cli_json_format_lists_the_same_problems(mini):
+    edit(mini, EVENT, "bases: [qasrak]", "bases: [nowhere]")
+    result = run_cli("validate", "--format", "json", str(mini))
+    assert result.returncode == 1
+    [problem] = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
+    assert problem["path"] == f"{mini}/{EVENT}" and problem["line"] == 5 and problem["field"] == "bases[0]"
+
+
+def test_cli_exit_codes(mini, tmp_path):
+    assert run_cli("validate", str(mini)).returncode == 0
+    assert run_cli("validate", str(tmp_path / "missing")).returncode == 2
+    assert run_cli("frobnicate").returncode == 2
