@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.errors import Severity, errors_only, problems_to_json
+from generator.errors import DataError, Severity, errors_only, problems_to_json
 from generator.validate import load_dataset
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -42,6 +42,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator.build import generate
+
+    try:
+        report = generate(Path(args.data), Path(args.out))
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        return EXIT_INVALID
+    print(f"generated {report.total} files into {args.out}: {len(report.written)} written, "
+          f"{len(report.removed)} removed", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mkdocs.exceptions import MkDocsException
+
+    from generator.build import DEFAULT_STAGING, build_site
+
+    try:
+        build_site(Path(args.data), Path(args.out), staging=Path(args.staging or DEFAULT_STAGING))
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        print("nothing was published: fix the data and build again", file=sys.stderr)
+        return EXIT_INVALID
+    except (MkDocsException, SystemExit) as exc:
+        print(f"briefing build: the MkDocs build failed: {exc}; {args.out} was left as it was",
+              file=sys.stderr)
+        return EXIT_INVALID
+    print(f"site built into {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -50,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("data_dir", nargs="?", default="data", help="data directory (default: data)")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(run=cmd_validate)
+
+    generate = commands.add_parser("generate", help="write the pages (MkDocs sources) without building")
+    generate.add_argument("--data", default="data", help="data directory (default: data)")
+    generate.add_argument("--out", default=".cache/docs", help="where to write (default: .cache/docs)")
+    generate.set_defaults(run=cmd_generate)
+
+    build = commands.add_parser("build", help="validate, generate and build the whole site")
+    build.add_argument("--data", default="data", help="data directory (default: data)")
+    build.add_argument("--out", default="site", help="site directory (default: site)")
+    build.add_argument("--staging", default=None, help="generated MkDocs sources (default: .cache/docs)")
+    build.set_defaults(run=cmd_build)
     return parser
 
 

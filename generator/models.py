@@ -145,6 +145,7 @@ class Base:
     operators: tuple[str, ...]
     sources: tuple[str, ...]
     notes: Text | None = None
+    initial_status: str = "active"
     file: str = ""
 
 

@@ -253,6 +253,9 @@ class _Checker:
             self.known(doc, ("operators", i), actor, tax.actors, "actor (actors in taxonomy.yaml)")
         for i, source in enumerate(d["sources"]):
             self.known(doc, ("sources", i), source, source_ids, "source (sources/<id>.yaml)")
+        if d.get("initial_status"):
+            self.known(doc, ("initial_status",), d["initial_status"], tax.statuses,
+                       "status (statuses in taxonomy.yaml)")
         aliases = d.get("aliases", {})
         return Base(
             id=d["id"],
@@ -265,6 +268,7 @@ class _Checker:
             operators=tuple(d["operators"]),
             sources=tuple(d["sources"]),
             notes=self.text(doc, d.get("notes"), ("notes",)),
+            initial_status=d.get("initial_status", "active"),
             file=doc.display,
         )
 

@@ -1,0 +1,112 @@
+"""The pipeline: validate -> plan -> render pages -> write if changed -> MkDocs -> site/.
+
+`generate` needs no MkDocs: it turns a data directory into a complete MkDocs docs tree.
+`build_site` runs a strict MkDocs build into a temporary directory and moves it into place
+only when everything succeeded, so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import DataError, Problem
+from generator.i18n import LANGUAGES
+from generator.models import Dataset
+from generator.pages import plan_pages
+from generator.render import make_environment, render_page, render_stylesheet
+from generator.validate import load_dataset
+from generator.write import remove_stale, replace_directory, write_if_changed
+
+ROOT = Path(__file__).parent.parent
+DOCS_DIR = ROOT / "docs"
+DEFAULT_STAGING = ROOT / ".cache" / "docs"
+CONFIG_FILE = ROOT / "mkdocs.yml"
+
+
+@dataclass
+class GenerateReport:
+    dataset: Dataset
+    warnings: list[Problem]
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    total: int = 0
+
+
+def localized(path: str, lang: str) -> str:
+    """'bases/qasrak.md' -> 'bases/qasrak.ar.md' (mkdocs-static-i18n's suffix layout)."""
+    return f"{path.removesuffix('.md')}.{lang}.md"
+
+
+def validated(data_dir: Path) -> tuple[Dataset, list[Problem]]:
+    dataset, problems = load_dataset(data_dir)
+    if dataset is None:
+        raise DataError(problems)
+    return dataset, problems
+
+
+def generate(data_dir: Path, staging: Path = DEFAULT_STAGING, docs_dir: Path = DOCS_DIR) -> GenerateReport:
+    """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched."""
+    dataset, problems = validated(data_dir)
+    env = make_environment()
+    prose = {code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8") for code in LANGUAGES}
+    outputs: dict[str, str | bytes] = {}
+    for page in plan_pages(dataset):
+        for code, lang in LANGUAGES.items():
+            outputs[localized(page.path, code)] = render_page(env, page, dataset, lang, prose)
+    outputs["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
+    for asset in sorted((docs_dir / "assets").rglob("*")):
+        if asset.is_file() and asset.suffix != ".md":
+            outputs[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
+
+    report = GenerateReport(dataset, problems, total=len(outputs))
+    staging.mkdir(parents=True, exist_ok=True)
+    for rel, content in outputs.items():
+        if write_if_changed(staging / rel, content):
+            report.written.append(rel)
+    keep = {staging / rel for rel in outputs}
+    report.removed = [p.relative_to(staging).as_posix() for p in remove_stale(staging, keep)]
+    return report
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_site(
+    data_dir: Path,
+    out_dir: Path,
+    staging: Path = DEFAULT_STAGING,
+    config_file: Path = CONFIG_FILE,
+) -> None:
+    """Validate, generate and build the whole site into `out_dir`, atomically."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    validated(data_dir)  # fail before touching anything, with every problem listed
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        with _environment(BRIEFING_DATA=str(data_dir.resolve()), BRIEFING_STAGING=str(staging.resolve()),
+                          NO_MKDOCS_2_WARNING="1"):
+            config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
+            build(config)
+        replace_directory(work / "site", out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

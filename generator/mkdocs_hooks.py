@@ -1,0 +1,43 @@
+"""MkDocs hooks: the whole integration. Generate the docs tree from the data, watch the inputs.
+
+The generator works without MkDocs; this file only connects it to MkDocs events. The data
+directory and the staging directory come from BRIEFING_DATA and BRIEFING_STAGING (set by
+`briefing build`), defaulting to data/ and .cache/docs/ beside mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from generator.build import DOCS_DIR, generate
+from generator.errors import DataError
+
+
+def _paths(config) -> tuple[Path, Path]:
+    root = Path(config.config_file_path).parent
+    data = Path(os.environ.get("BRIEFING_DATA", root / "data"))
+    staging = Path(os.environ.get("BRIEFING_STAGING", root / ".cache" / "docs"))
+    return data, staging
+
+
+@event_priority(100)  # before the i18n plugin reads docs_dir
+def on_config(config):
+    data, staging = _paths(config)
+    try:
+        generate(data, staging, Path(config.docs_dir))
+    except DataError as exc:
+        raise PluginError("invalid data:\n" + "\n".join(p.format() for p in exc.problems)) from exc
+    config.docs_dir = str(staging)
+    return config
+
+
+def on_serve(server, config, builder):
+    data, _ = _paths(config)
+    root = Path(config.config_file_path).parent
+    for path in (data, root / "templates", DOCS_DIR, root / "generator"):
+        server.watch(str(path))
+    return server

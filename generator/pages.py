@@ -1,0 +1,106 @@
+"""The plan of pages to produce: a pure function of the dataset, testable without a build.
+
+Paths are language-neutral Markdown paths (`bases/qasrak.md`); each page is rendered once
+per language into `bases/qasrak.en.md` and `bases/qasrak.ar.md`, which the i18n plugin
+publishes at `/bases/qasrak/` and `/ar/bases/qasrak/`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.models import Dataset, Event
+
+LATEST_EVENTS_ON_OVERVIEW = 8
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        return page_url(self.path)
+
+
+def page_url(path: str) -> str:
+    """'bases/qasrak.md' -> 'bases/qasrak/'; 'index.md' -> ''; 'bases/index.md' -> 'bases/'."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def relative_url(target: str, from_url: str) -> str:
+    """A link from the page at `from_url` to `target` (a site URL, may hold a #fragment)."""
+    target_path, _, fragment = target.partition("#")
+    suffix = f"#{fragment}" if fragment else ""
+    if target_path == from_url:
+        return suffix or "./"
+    rel = posixpath.relpath("/" + target_path, "/" + from_url)
+    if target_path == "" or target_path.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel + suffix
+
+
+def chronology_years(dataset: Dataset) -> list[int]:
+    return sorted({e.date.anchor.year for e in dataset.events}, reverse=True)
+
+
+def chronology_path(year: int) -> str:
+    return f"chronology/{year}.md"
+
+
+def event_url(event: Event) -> str:
+    return f"{page_url(chronology_path(event.date.anchor.year))}#{event.id}"
+
+
+def base_url(base_id: str) -> str:
+    return page_url(f"bases/{base_id}.md")
+
+
+def source_url(source_id: str) -> str:
+    return f"{page_url('sources/index.md')}#{source_id}"
+
+
+def events_by_month(events: list[Event]) -> list[tuple[tuple[int, int], list[Event]]]:
+    """Events grouped by (year, month), newest month first and newest event first."""
+    groups: dict[tuple[int, int], list[Event]] = defaultdict(list)
+    for event in events:
+        groups[(event.date.anchor.year, event.date.anchor.month)].append(event)
+    return [
+        (month, sorted(groups[month], key=lambda e: e.sort_key, reverse=True))
+        for month in sorted(groups, reverse=True)
+    ]
+
+
+def plan_pages(dataset: Dataset) -> list[Page]:
+    newest_first = sorted(dataset.events, key=lambda e: e.sort_key, reverse=True)
+    pages = [
+        Page("index.md", "overview.md.j2", {"latest": newest_first[:LATEST_EVENTS_ON_OVERVIEW]}),
+        Page("bases/index.md", "bases.md.j2"),
+        Page("sources/index.md", "sources.md.j2"),
+        Page("methodology.md", "methodology.md.j2"),
+    ]
+    for base_id in dataset.bases:
+        events = [e for e in newest_first if base_id in e.bases]
+        pages.append(Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events}))
+    years = chronology_years(dataset)
+    months = {
+        year: [(month, len(events)) for month, events in events_by_month(
+            [e for e in newest_first if e.date.anchor.year == year])]
+        for year in years
+    }
+    pages.append(Page("chronology/index.md", "chronology_index.md.j2", {"years": years, "months": months}))
+    for year in years:
+        events = [e for e in newest_first if e.date.anchor.year == year]
+        pages.append(Page(chronology_path(year), "chronology_year.md.j2",
+                          {"year": year, "months": events_by_month(events)}))
+    return pages

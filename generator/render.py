@@ -1,0 +1,202 @@
+"""Render planned pages to Markdown with Jinja2: the only module that imports Jinja.
+
+Templates produce HTML blocks inside Markdown: data text is escaped by Jinja's autoescape
+and sits in raw HTML, where Markdown syntax is not interpreted, so a summary holding
+`<script>`, `[link](javascript:...)` or `{{ }}` is shown as the literal text it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from generator import derive
+from generator.i18n import LANGUAGES, Language
+from generator.models import Claim, Dataset, Event, Source, Text
+from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
+
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def markdown_escape(text: str) -> str:
+    """Text safe to place in a Markdown heading: nothing in it becomes markup."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("&", "&amp;")
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_escape
+    env.filters["yaml_string"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
+    return env
+
+
+@dataclass
+class View:
+    """What a template may ask about the data, in one language, from one page."""
+
+    dataset: Dataset
+    lang: Language
+    page: Page
+
+    # -- language ---------------------------------------------------------------------
+    @property
+    def code(self) -> str:
+        return self.lang.code
+
+    def t(self, key: str, **values: object) -> str:
+        return self.lang.t(key, **values)
+
+    def count(self, key: str, n: int) -> str:
+        return self.lang.count(key, n)
+
+    def number(self, n: float) -> str:
+        return self.lang.number(n)
+
+    def text(self, text: Text | None) -> Markup:
+        """A bilingual data text in this language, marked when shown in the other one."""
+        if text is None:
+            return Markup("")
+        shown_in = text.language_of(self.code)
+        body = LANGUAGES[shown_in].isolate(text.get(self.code)) if shown_in != self.code else self.lang.isolate(text.get(self.code))
+        if shown_in != self.code:
+            direction = LANGUAGES[shown_in].direction
+            return Markup(
+                f'<span lang="{shown_in}" dir="{direction}">{body}</span>'
+                f' <em class="bf-pending">({escape(self.t("event.translation_pending"))})</em>'
+            )
+        return body
+
+    def plain(self, text: Text | None) -> str:
+        return text.get(self.code) if text else ""
+
+    def label(self, vocabulary: str, term_id: str) -> str:
+        term = getattr(self.dataset.taxonomy, vocabulary)[term_id]
+        return term.label.get(self.code)
+
+    # -- links ------------------------------------------------------------------------
+    def url(self, target: str) -> str:
+        return relative_url(target, self.page.url)
+
+    def base_link(self, base_id: str) -> Markup:
+        base = self.dataset.bases[base_id]
+        return Markup(f'<a href="{escape(self.url(base_url(base_id)))}">{self.lang.isolate(base.name.get(self.code))}</a>')
+
+    def event_link(self, event: Event) -> str:
+        return self.url(event_url(event))
+
+    def source_link(self, source_id: str) -> str:
+        return self.url(source_url(source_id))
+
+    def page_link(self, path: str) -> str:
+        return self.url(page_url(path))
+
+    # -- dates and figures ------------------------------------------------------------
+    def when(self, event: Event) -> str:
+        return self.lang.fuzzy_date(event.date, event.end_date)
+
+    def precision_note(self, event: Event) -> str:
+        return self.lang.precision_note(event.date)
+
+    def day(self, value) -> str:
+        return self.lang.day(value) if value else ""
+
+    def month(self, year: int, month: int) -> str:
+        from datetime import date
+
+        return self.lang.month(date(year, month, 1))
+
+    def quantity_phrase(self, quantity: str, low: int, high: int, qualifier: str = "exact") -> str:
+        forms = self.dataset.taxonomy.quantities[quantity].forms[self.code]
+        number = self.number(low) if low == high else self.t("figure.range", low=self.number(low), high=self.number(high))
+        n = self.t(f"qualifier.{qualifier}", n=number)
+        unit = self.lang.plural(forms, high)
+        return f"{n} {unit}"
+
+    def claim(self, claim: Claim) -> Markup:
+        """'about 25 trucks (SOHR)', the source linked to the sources page."""
+        phrase = self.quantity_phrase(claim.quantity, claim.low, claim.high, claim.qualifier)
+        source = self.dataset.sources[claim.source]
+        return Markup(
+            f'<span class="bf-claim">{self.lang.isolate(phrase)} '
+            f'(<a href="{escape(self.source_link(source.id))}">{self.lang.isolate(self.source_name(source))}</a>)</span>'
+        )
+
+    def source_name(self, source: Source) -> str:
+        """Publisher and date: tells apart several reports of one (or an unnamed) outlet."""
+        return f"{source.publisher.get(self.code)}{self.t('list.separator')}{self.published(source)}"
+
+    def figure_range(self, summary) -> str:
+        """The span of all claims; a single claim keeps its own qualifier ('more than 20')."""
+        qualifier = "exact" if summary.conflicting else summary.claims[0].qualifier
+        return self.quantity_phrase(summary.quantity, summary.low, summary.high, qualifier)
+
+    def figures(self, event: Event):
+        return derive.figures_of(event)
+
+    # -- derived facts ----------------------------------------------------------------
+    def status_history(self, base_id: str):
+        return derive.status_history(self.dataset, base_id)
+
+    def current_status(self, base_id: str) -> str:
+        return derive.current_status(self.dataset, base_id)
+
+    def last_event(self, base_id: str) -> Event | None:
+        return derive.last_event(self.dataset, base_id)
+
+    def events_of_base(self, base_id: str) -> list[Event]:
+        return self.dataset.events_of_base(base_id)
+
+    def origin(self, source: Source) -> Source:
+        return self.dataset.sources[derive.origin_of(self.dataset.sources, source.id)]
+
+    def origins_count(self, source_ids=None) -> int:
+        ids = self.dataset.sources if source_ids is None else source_ids
+        return len(derive.independent_origins(self.dataset, ids))
+
+    def citing_events(self, source_id: str) -> list[Event]:
+        return [e for e in self.dataset.events if source_id in e.sources]
+
+    def totals(self, events=None):
+        return derive.figure_totals(self.dataset.events if events is None else events)
+
+    def cutoff(self):
+        return derive.information_cutoff(self.dataset)
+
+    def published(self, source: Source) -> str:
+        return self.lang.fuzzy_date(source.published)
+
+    def accessed(self, source: Source) -> str:
+        from generator.models import FuzzyDate
+
+        return self.lang.fuzzy_date(FuzzyDate(source.accessed, "day")) if source.accessed else ""
+
+    def language_name(self, code: str) -> str:
+        from babel import Locale
+
+        try:
+            return Locale.parse(code).get_display_name(self.lang.babel_locale) or code
+        except Exception:  # an unknown code is shown as it was written
+            return code
+
+
+def render_page(env: Environment, page: Page, dataset: Dataset, lang: Language, prose: dict[str, str]) -> str:
+    template = env.get_template(page.template)
+    view = View(dataset, lang, page)
+    return template.render(v=view, page=page, lang=lang, prose=prose, **page.context)
+
+
+def render_stylesheet(env: Environment, dataset: Dataset) -> str:
+    return env.get_template("taxonomy.css.j2").render(dataset=dataset)
