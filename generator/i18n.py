@@ -126,5 +126,13 @@ LANGUAGES: dict[str, Language] = {
 
 @cache
 def catalog(code: str) -> dict[str, object]:
-    path = CATALOG_DIR / f"{code}.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """The strings of one language: `<code>.yaml` plus topic files `<topic>.<code>.yaml`."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    strings: dict[str, object] = {}
+    paths = [CATALOG_DIR / f"{code}.yaml", *sorted(CATALOG_DIR.glob(f"*.{code}.yaml"))]
+    for path in paths:
+        for key, value in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).items():
+            if key in strings:
+                raise ValueError(f"{path.name}: string {key!r} is defined twice")
+            strings[key] = value
+    return strings
