@@ -21,12 +21,13 @@ from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
-def markdown_escape(text: str) -> str:
+def markdown_escape(text: str) -> Markup:
     """Text safe to place in a Markdown heading: nothing in it becomes markup."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("&", "&amp;")
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return Markup(escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def make_environment() -> Environment:

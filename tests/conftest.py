@@ -17,3 +17,22 @@ def mini(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(FIXTURES / "mini", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real data built into a temporary site with the real MkDocs build."""
+    from generator.build import build_site
+
+    work = tmp_path_factory.mktemp("real")
+    build_site(ROOT / "data", work / "site", staging=work / "staging")
+    return work / "site"
+
+
+@pytest.fixture(scope="session")
+def real_dataset():
+    from generator.validate import load_dataset
+
+    dataset, problems = load_dataset(ROOT / "data")
+    assert dataset is not None, [p.format() for p in problems]
+    return dataset

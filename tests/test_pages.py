@@ -1,0 +1,113 @@
+"""Pages generated without MkDocs: escaping, languages, conflicting claims, golden output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import generate
+from generator.i18n import LANGUAGES, catalog
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def generated(mini: Path, tmp_path: Path, rel: str) -> str:
+    generate(mini, tmp_path / "docs")
+    return (tmp_path / "docs" / rel).read_text(encoding="utf-8")
+
+
+def test_both_languages_have_exactly_the_same_strings():
+    assert set(catalog("en")) == set(catalog("ar"))
+    for key, value in catalog("en").items():
+        if isinstance(value, str):
+            other = catalog("ar")[key]
+            assert set(_placeholders(value)) == set(_placeholders(other)), key
+
+
+def _placeholders(text: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def test_navigation_labels_match_the_string_tables():
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.Loader)
+    nav = {label: path for entry in config["nav"] for label, path in entry.items()}
+    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+    arabic = next(lang for lang in i18n["languages"] if lang["locale"] == "ar")
+    keys = {"Overview": "nav.overview", "Bases": "nav.bases", "Chronology": "nav.chronology",
+            "Sources": "nav.sources", "Methodology": "nav.methodology"}
+    assert set(nav) == set(keys)
+    for label, key in keys.items():
+        assert LANGUAGES["en"].t(key) == label
+        assert arabic["nav_translations"][label] == LANGUAGES["ar"].t(key)
+    assert arabic["site_name"] == LANGUAGES["ar"].t("site.name")
+    assert config["site_name"] == LANGUAGES["en"].t("site.name")
+
+
+def test_every_page_is_generated_in_both_languages(mini, tmp_path):
+    report = generate(mini, tmp_path / "docs")
+    pages = {p.relative_to(tmp_path / "docs").as_posix() for p in (tmp_path / "docs").rglob("*.md")}
+    english = {p.replace(".en.md", "") for p in pages if p.endswith(".en.md")}
+    arabic = {p.replace(".ar.md", "") for p in pages if p.endswith(".ar.md")}
+    assert english == arabic
+    assert {"index", "bases/index", "bases/qasrak", "bases/al-tanf", "chronology/index",
+            "chronology/2025", "chronology/2026", "sources/index", "methodology"} == english
+    assert len(report.written) == report.total
+
+
+def test_a_second_generation_rewrites_nothing(mini, tmp_path):
+    generate(mini, tmp_path / "docs")
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    report = generate(mini, tmp_path / "docs")
+    assert report.written == [] and report.removed == []
+    assert before == {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+
+
+HOSTILE = '<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://evil.example/i.png) {{ 7*7 }} {% raw %} *bold*'
+
+
+def test_data_text_is_shown_as_literal_text_never_as_markup(mini, tmp_path):
+    path = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "A convoy of about 25 trucks reached Qasrak.", HOSTILE.replace('"', "'")), encoding="utf-8")
+    base_page = mini / "bases/qasrak.yaml"
+    base_page.write_text(base_page.read_text(encoding="utf-8").replace("{en: Qasrak,", "{en: '*Qasrak* <b>x</b>',"),
+                         encoding="utf-8")
+    markdown = generated(mini, tmp_path, "bases/qasrak.en.md")
+    assert "<script>" not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    assert "{{ 7*7 }}" in markdown and "49" not in markdown
+    assert "# \\*Qasrak\\* &lt;b&gt;x&lt;/b&gt;" in markdown
+
+
+def test_conflicting_claims_are_shown_side_by_side_with_their_sources(mini, tmp_path):
+    english = generated(mini, tmp_path, "bases/qasrak.en.md")
+    assert "about 25 trucks (" in english and "about 100 trucks (" in english
+    assert "about 25–100 trucks" not in english and "25–100 trucks" in english
+    arabic = (tmp_path / "docs/bases/qasrak.ar.md").read_text(encoding="utf-8")
+    assert "نحو 25 شاحنة" in arabic and "نحو 100 شاحنة" in arabic
+
+
+def test_latin_names_inside_arabic_text_are_isolated(mini, tmp_path):
+    arabic = generated(mini, tmp_path, "bases/qasrak.ar.md")
+    assert 'جنوب الطريق <bdi dir="ltr">M4</bdi>.' in arabic
+
+
+def test_status_history_follows_the_events(mini, tmp_path):
+    english = generated(mini, tmp_path, "bases/al-tanf.en.md")
+    assert "Handed over</span> to Syrian Ministry of Defense · on or before 21 February 2026" in english
+
+
+@pytest.mark.parametrize("rel", ["bases/qasrak.en.md", "bases/qasrak.ar.md", "chronology/2025.ar.md"])
+def test_golden_pages(mini, tmp_path, rel):
+    """Rendered pages of the small fixture; refresh with UPDATE_GOLDEN=1 after a deliberate change."""
+    actual = generated(mini, tmp_path, rel)
+    golden = GOLDEN / rel.replace("/", "__")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")

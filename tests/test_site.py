@@ -1,0 +1,129 @@
+"""The built site, read the way a reader's browser reads it: real MkDocs build, parsed HTML."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.sitecheck import parse
+
+LANG_PREFIX = {"en": "", "ar": "ar/"}
+SECTION_PAGES = ["", "bases/", "chronology/", "sources/", "methodology/"]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_page_exists_in_both_languages(built_site, real_dataset):
+    years = sorted({e.date.anchor.year for e in real_dataset.events})
+    pages = SECTION_PAGES + [f"bases/{b}/" for b in real_dataset.bases] + [f"chronology/{y}/" for y in years]
+    for lang, prefix in LANG_PREFIX.items():
+        for page in pages:
+            assert (built_site / prefix / page / "index.html").is_file(), f"{lang}: /{prefix}{page} missing"
+
+
+def test_arabic_pages_declare_language_and_direction(built_site):
+    arabic = [p for p in html_pages(built_site / "ar")]
+    assert len(arabic) > 10
+    for path in arabic:
+        page = parse(path)
+        assert page.find("html")[0].attrs.get("lang") == "ar", path
+        assert page.find("body")[0].attrs.get("dir") == "rtl", path
+    english = parse(built_site / "index.html")
+    assert english.find("html")[0].attrs.get("lang") == "en"
+    assert english.find("body")[0].attrs.get("dir") == "ltr"
+
+
+def resolve(page_path: Path, site: Path, href: str) -> Path:
+    """The file a relative link on `page_path` leads to."""
+    link = urlsplit(href).path
+    base = "" if link.startswith("/") else page_path.parent.relative_to(site).as_posix()
+    target = posixpath.normpath(posixpath.join(base, link.lstrip("/")))
+    resolved = site / target
+    return resolved / "index.html" if resolved.is_dir() or href.split("#")[0].endswith("/") else resolved
+
+
+def test_language_switch_leads_to_the_same_page(built_site, real_dataset):
+    for base_id in real_dataset.bases:
+        for lang, other in (("en", "ar"), ("ar", "en")):
+            page_path = built_site / LANG_PREFIX[lang] / "bases" / base_id / "index.html"
+            [switch] = [a for a in parse(page_path).find("a") if a.attrs.get("hreflang") == other]
+            target = resolve(page_path, built_site, switch.attrs["href"])
+            assert target == built_site / LANG_PREFIX[other] / "bases" / base_id / "index.html", switch.attrs["href"]
+
+
+def test_event_anchors_are_the_same_in_both_languages(built_site, real_dataset):
+    def anchors(lang: str) -> set[str]:
+        found: set[str] = set()
+        for path in (built_site / LANG_PREFIX[lang] / "chronology").glob("*/index.html"):
+            found |= {e.attrs["id"] for e in parse(path).find("article", class_="bf-event")}
+        return found
+
+    expected = {e.id for e in real_dataset.events}
+    assert anchors("en") == expected
+    assert anchors("ar") == expected
+
+
+def test_internal_links_lead_to_existing_pages_and_anchors(built_site):
+    for path in html_pages(built_site):
+        for a in parse(path).find("a"):
+            href = a.attrs.get("href", "")
+            if not href or urlsplit(href).scheme or href.startswith(("mailto:", "//")):
+                continue
+            target = resolve(path, built_site, href) if urlsplit(href).path else path
+            assert target.exists(), f"{path.relative_to(built_site)}: broken link {href}"
+            fragment = urlsplit(href).fragment
+            if fragment and target.suffix == ".html":
+                assert fragment in parse(target).ids, f"{path.relative_to(built_site)}: no anchor {href}"
+
+
+def test_nothing_is_loaded_from_another_host(built_site):
+    for path in html_pages(built_site):
+        page = parse(path)
+        for element in page.elements:
+            for attr in ("src", "srcset", "data"):
+                value = element.attrs.get(attr, "")
+                assert not re.match(r"^(https?:)?//", value), f"{path}: {element.tag} {attr}={value}"
+            if element.tag == "link" and element.attrs.get("rel") not in ("alternate", "canonical"):
+                value = element.attrs.get("href", "")
+                assert not re.match(r"^(https?:)?//", value), f"{path}: link {value}"
+    for css in built_site.rglob("*.css"):
+        for url in re.findall(r"url\(([^)]*)\)", css.read_text(encoding="utf-8")):
+            assert not re.match(r"""^['"]?(https?:)?//""", url), f"{css}: {url}"
+
+
+def test_links_to_original_sources_open_safely(built_site):
+    count = 0
+    for path in html_pages(built_site):
+        for a in parse(path).find("a"):
+            if a.attrs.get("href", "").startswith(("http://", "https://")) and "md-" not in a.attrs.get("class", ""):
+                count += 1
+                assert {"noopener", "noreferrer"} <= set(a.attrs.get("rel", "").split()), a.attrs
+
+
+def test_search_finds_the_arabic_base_page_from_an_arabic_word(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    hits = [doc["location"] for doc in index["docs"] if "قسرك" in doc["title"] + doc["text"]]
+    assert any(location.startswith("ar/bases/qasrak/") for location in hits), hits[:10]
+    assert "ar" in index["config"]["lang"]
+
+
+def test_base_page_shows_names_status_and_events(built_site, real_dataset):
+    page = parse(built_site / "ar" / "bases" / "qasrak" / "index.html")
+    assert "قسرك" in page.text
+    assert "قيد الإخلاء" in page.text  # evacuation began on 21 February 2026
+    assert "شباط 2026" in page.text and "تشرين الثاني 2025" in page.text
+    events = [e.attrs["id"] for e in page.find("article", class_="bf-event")]
+    assert events == [e.id for e in sorted(real_dataset.events_of_base("qasrak"), key=lambda e: e.sort_key, reverse=True)]
+
+
+def test_month_precision_is_said_not_hidden(built_site):
+    text = parse(built_site / "chronology" / "2025" / "index.html").text
+    assert "exact day not reported" in text
+    assert "about June 2025" in text
