@@ -275,3 +275,34 @@ def test_cli_exit_codes(mini, tmp_path):
     assert run_cli("validate", str(mini)).returncode == 0
     assert run_cli("validate", str(tmp_path / "missing")).returncode == 2
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_the_real_dataset_validates_clean():
+    dataset, found = load_dataset(Path(__file__).parent.parent / "data")
+    assert [p.format() for p in found if p.severity is Severity.ERROR] == []
+    assert len(dataset.events) >= 20
+    places = set(dataset.bases) | {e.place.name.en for e in dataset.events if e.place}
+    assert len(places) >= 7
+    assert {"qasrak", "shaddadi", "kharab-al-jir", "al-tanf", "al-sin", "palmyra", "al-talai"} <= set(dataset.bases)
+
+
+def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", copy)
+    events = sorted((copy / "events").rglob("*.yaml"))
+    first, second, third = events[0], events[1], events[2]
+    text = first.read_text(encoding="utf-8")
+    assert 'bases:\n  - "' in text
+    first.write_text(text.replace('bases:\n  - "', 'bases:\n  - "nowhere-', 1), encoding="utf-8")
+    second.write_text(second.read_text(encoding="utf-8") + 'confidence: "low"\n', encoding="utf-8")
+    text = third.read_text(encoding="utf-8")
+    third.write_text(text.replace(text.split("date: ")[1].split("\n")[0], '"2025-02-30"', 1), encoding="utf-8")
+    result = run_cli("validate", str(copy))
+    assert result.returncode == 1
+    for path in (first, second, third):
+        assert any(line.startswith(f"{path}:") and ": error" not in line for line in result.stderr.splitlines()), path
+    assert "duplicate key 'confidence'" in result.stderr
+    assert "'2025-02-30' is not a valid date" in result.stderr
+    assert "unknown base 'nowhere" in result.stderr
