@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datetime import datetime, time, timezone
+
+from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
@@ -88,6 +91,18 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def source_date_epoch(dataset: Dataset) -> str:
+    """The build date MkDocs writes (sitemap lastmod): from the data, not the clock.
+
+    An explicit SOURCE_DATE_EPOCH in the environment wins; otherwise the information cutoff.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    cutoff = information_cutoff(dataset)
+    moment = datetime.combine(cutoff, time(), tzinfo=timezone.utc) if cutoff else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    return str(int(moment.timestamp()))
+
+
 def build_site(
     data_dir: Path,
     out_dir: Path,
@@ -98,13 +113,13 @@ def build_site(
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    validated(data_dir)  # fail before touching anything, with every problem listed
+    dataset, _ = validated(data_dir)  # fail before touching anything, with every problem listed
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         with _environment(BRIEFING_DATA=str(data_dir.resolve()), BRIEFING_STAGING=str(staging.resolve()),
-                          NO_MKDOCS_2_WARNING="1"):
+                          NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=source_date_epoch(dataset)):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             build(config)
         replace_directory(work / "site", out_dir)

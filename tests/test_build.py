@@ -75,3 +75,12 @@ def test_cli_build_reports_data_errors_with_exit_code_1(mini, tmp_path):
     assert result.returncode == 1
     assert "'2025-02-30' is not a valid date (hint: February 2025 has 28 days)" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_two_builds_of_the_same_data_are_byte_identical(mini, tmp_path):
+    build_site(mini, tmp_path / "one", staging=tmp_path / "staging-one")
+    build_site(mini, tmp_path / "two", staging=tmp_path / "staging-two")
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+    assert b"<lastmod>2026-02-21</lastmod>" in one["sitemap.xml"]  # from the data, not the clock
