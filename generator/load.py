@@ -81,6 +81,7 @@ class _Builder:
         self.doc = doc
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
+        self.alias_reported = False
 
     def _here(self, node: yaml.Node) -> tuple[int, int]:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -93,6 +94,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: FieldPath, at: yaml.Node | None = None) -> Any:
         if id(node) in self.seen:
+            if self.alias_reported:
+                return None  # one report per file: a "billion laughs" file stays one line
+            self.alias_reported = True
             self._report(
                 at or node,
                 path,

@@ -109,10 +109,12 @@ class SchemaSet:
         self, doc: Document, value: Any, schema: dict, base: str, path: FieldPath, out: list[Problem]
     ) -> None:
         description = schema.get("description", "")
+        form = ""  # the description of the referenced definition: says what form a value takes
         while "$ref" in schema:
             target, base = self.resolve(schema["$ref"], base)
-            description = description or target.get("description", "")
-            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            form = target.get("description", "")
+            description = description or form
+            schema = {**target, **{k: v for k, v in schema.items() if k not in ("$ref", "description")}}
         hint = description
 
         if "enum" in schema:
@@ -139,7 +141,7 @@ class SchemaSet:
                 return
 
         if isinstance(value, str):
-            self._check_string(doc, value, schema, path, hint, out)
+            self._check_string(doc, value, schema, path, form or hint, out)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             low, high = schema.get("minimum"), schema.get("maximum")
             if (low is not None and value < low) or (high is not None and value > high):

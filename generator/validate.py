@@ -97,9 +97,10 @@ def parse_date(value: str) -> tuple[date | None, str]:
 class _Checker:
     """Builds models from checked documents, recording every rule broken on the way."""
 
-    def __init__(self, schemas: SchemaSet):
+    def __init__(self, schemas: SchemaSet, today: date | None = None):
         self.schemas = schemas
         self.problems: list[Problem] = []
+        self.today = today or date.today()
 
     # -- shared helpers ---------------------------------------------------------------
     def error(self, doc: Document, path: FieldPath, message: str, hint: str = "", **kw: Any) -> None:
@@ -153,11 +154,15 @@ class _Checker:
                       "check that lat and lon are not swapped")
         return Location(lat, lon, value["precision"], self.text(doc, value.get("note"), path + ("note",)))
 
-    def fuzzy_date(self, doc: Document, value: str, precision: str, path: FieldPath) -> FuzzyDate | None:
+    def fuzzy_date(self, doc: Document, value: str, precision: str, path: FieldPath,
+                   future_allowed: bool = False) -> FuzzyDate | None:
         parsed, why = parse_date(value)
         if parsed is None:
             self.error(doc, path, f"'{value}' is not a valid date", why)
             return None
+        if parsed > self.today and not future_allowed:
+            self.error(doc, path, f"{value} is in the future",
+                       "check the year; only planned or announced events may lie ahead")
         has_day = value.count("-") == 2
         if precision == "day" and not has_day:
             self.error(doc, path, "precision is 'day' but the date has no day",
@@ -302,7 +307,8 @@ class _Checker:
         if d["id"][:4] != year_folder:
             self.error(doc, ("id",), f"the event is in the folder {year_folder}/ but its id starts with {d['id'][:4]}",
                        f"move the file to events/{d['id'][:4]}/")
-        when = self.fuzzy_date(doc, d["date"], d["date_precision"], ("date",))
+        when = self.fuzzy_date(doc, d["date"], d["date_precision"], ("date",),
+                               future_allowed=d.get("occurrence", "occurred") != "occurred")
         end = None
         if d.get("end_date"):
             end, why = parse_date(d["end_date"])
@@ -385,20 +391,19 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
     checker = _Checker(schemas)
     checker.problems = problems
     docs: dict[str, list[Document]] = defaultdict(list)
-    unreadable: dict[str, set[str]] = defaultdict(set)  # ids known from file names only
     for kind, paths in files.items():
         for path in paths:
             doc, found = load_document(path, str(path))
             checker.problems.extend(found)
             if doc is None:
-                unreadable[kind].add(path.stem)
                 continue
             if not isinstance(doc.data, dict):
                 checker.error(doc, (), "the file must hold a mapping of fields",
                               "start with `id: ...` and one field per line")
                 continue
             checker.check_strings(doc, doc.data)
-            schema_problems = schemas.check(doc, f"{kind}.schema.json")
+            reported = {p.field for p in found}  # the loader already explained these fields
+            schema_problems = [p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported]
             checker.problems.extend(schema_problems)
             if not schema_problems and not found:
                 docs[kind].append(doc)
@@ -415,7 +420,8 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
                               "ids must be unique: choose another one")
             else:
                 first[ident] = doc
-        ids[kind] = set(first) | unreadable[kind]
+        # a reference by file name is fine even where the id inside is broken: that is reported once
+        ids[kind] = set(first) | {path.stem for path in files[kind]}
 
     if not docs["taxonomy"]:
         return None, sorted(checker.problems)

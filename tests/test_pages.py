@@ -35,7 +35,9 @@ def _placeholders(text: str) -> list[str]:
 
 
 def test_navigation_labels_match_the_string_tables():
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.Loader)
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=get_yaml_loader())
     nav = {label: path for entry in config["nav"] for label, path in entry.items()}
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
     arabic = next(lang for lang in i18n["languages"] if lang["locale"] == "ar")

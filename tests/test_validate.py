@@ -123,8 +123,8 @@ def test_id_must_match_file_name(mini):
 def test_id_must_be_a_safe_slug(mini):
     edit(mini, BASE, "id: qasrak", "id: ../Qasrak")
     assert problems(mini)[0] == (
-        f"{BASE}:2:5: id: '../Qasrak' is not in the expected form (hint: Equal to the file name "
-        "without .yaml. Never changes.)"
+        f"{BASE}:2:5: id: '../Qasrak' is not in the expected form (hint: Lowercase ASCII letters "
+        "and digits separated by single hyphens, e.g. kharab-al-jir.)"
     )
 
 
@@ -190,8 +190,7 @@ def test_coordinates_out_of_range_and_outside_syria(mini):
 def test_urls_must_be_http_or_https(mini, url):
     edit(mini, SOURCE, "url: https://example.org/report-a", f'url: "{url}"')
     assert problems(mini) == [
-        f"{SOURCE}:5:6: url: '{url}' is not in the expected form (hint: Where the report was read. "
-        "Leave out only when it is not known, and say why in notes.)"
+        f"{SOURCE}:5:6: url: '{url}' is not in the expected form (hint: An http or https address.)"
     ]
 
 
