@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: all site test validate serve system-deps clean
+.PHONY: all site test validate serve system-deps clean reference
 
 all: site
 
@@ -48,3 +48,7 @@ test: $(STAMP) system-deps
 
 clean:
 	rm -rf site .cache
+
+# The data-format reference is generated from the JSON Schemas (a test checks it is current).
+reference: $(STAMP)
+	$(BIN)/python -m generator.reference > docs/data-format.md

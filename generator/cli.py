@@ -74,6 +74,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.diff import DiffError, main_diff
+
+    try:
+        sys.stdout.write(main_diff(args.rev, args.format))
+    except DiffError as exc:
+        print(f"briefing diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="site", help="site directory (default: site)")
     build.add_argument("--staging", default=None, help="generated MkDocs sources (default: .cache/docs)")
     build.set_defaults(run=cmd_build)
+
+    diff = commands.add_parser("diff", help="events added, changed and removed since a git revision")
+    diff.add_argument("rev", help="the git revision to compare the working tree with, e.g. origin/main")
+    diff.add_argument("--format", choices=("markdown", "text"), default="markdown")
+    diff.set_defaults(run=cmd_diff)
     return parser
 
 
