@@ -19,6 +19,7 @@ from datetime import datetime, time, timezone
 
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
+from generator.charts import Chart, render_charts
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import plan_pages
@@ -30,6 +31,7 @@ ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
 DEFAULT_STAGING = ROOT / ".cache" / "docs"
 CONFIG_FILE = ROOT / "mkdocs.yml"
+CHART_CACHE = ROOT / ".cache" / "charts"
 
 
 @dataclass
@@ -39,6 +41,7 @@ class GenerateReport:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     total: int = 0
+    charts: dict[str, dict[str, Chart]] = field(default_factory=dict)
 
 
 def localized(path: str, lang: str) -> str:
@@ -58,21 +61,23 @@ def generate(data_dir: Path, staging: Path = DEFAULT_STAGING, docs_dir: Path = D
     dataset, problems = validated(data_dir)
     env = make_environment()
     prose = {code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8") for code in LANGUAGES}
+    staging.mkdir(parents=True, exist_ok=True)
+    charts = {code: render_charts(dataset, code, staging, cache_dir=CHART_CACHE) for code in LANGUAGES}
     outputs: dict[str, str | bytes] = {}
     for page in plan_pages(dataset):
         for code, lang in LANGUAGES.items():
-            outputs[localized(page.path, code)] = render_page(env, page, dataset, lang, prose)
+            outputs[localized(page.path, code)] = render_page(env, page, dataset, lang, prose, charts[code])
     outputs["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
             outputs[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
 
-    report = GenerateReport(dataset, problems, total=len(outputs))
-    staging.mkdir(parents=True, exist_ok=True)
+    report = GenerateReport(dataset, problems, total=len(outputs), charts=charts)
     for rel, content in outputs.items():
         if write_if_changed(staging / rel, content):
             report.written.append(rel)
     keep = {staging / rel for rel in outputs}
+    keep |= {staging / chart.path for by_key in charts.values() for chart in by_key.values()}
     report.removed = [p.relative_to(staging).as_posix() for p in remove_stale(staging, keep)]
     return report
 
@@ -103,13 +108,24 @@ def source_date_epoch(dataset: Dataset) -> str:
     return str(int(moment.timestamp()))
 
 
+def render_pdfs(dataset: Dataset, staging: Path, out_dir: Path) -> list[Path]:
+    """Every PDF briefing, with the charts generated into `staging` as vector images."""
+    from generator.charts import plan_charts
+    from generator.pdf import chart_figures, data_version, render_all_briefings
+
+    charts = {code: chart_figures(staging, {p.chart.key: p.chart for p in plan_charts(dataset, code)})
+              for code in LANGUAGES}
+    return render_all_briefings(dataset, out_dir, charts=charts, version=data_version(ROOT))
+
+
 def build_site(
     data_dir: Path,
     out_dir: Path,
     staging: Path = DEFAULT_STAGING,
     config_file: Path = CONFIG_FILE,
+    pdf: bool = True,
 ) -> None:
-    """Validate, generate and build the whole site into `out_dir`, atomically."""
+    """Validate, generate and build the whole site (and its PDFs) into `out_dir`, atomically."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -122,6 +138,8 @@ def build_site(
                           NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=source_date_epoch(dataset)):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             build(config)
+        if pdf:
+            render_pdfs(dataset, staging, work / "site" / "pdf")
         replace_directory(work / "site", out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)

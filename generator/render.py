@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -51,6 +51,7 @@ class View:
     dataset: Dataset
     lang: Language
     page: Page
+    charts: dict = field(default_factory=dict)  # chart key -> charts.Chart in this language
 
     # -- language ---------------------------------------------------------------------
     @property
@@ -103,6 +104,14 @@ class View:
 
     def page_link(self, path: str) -> str:
         return self.url(page_url(path))
+
+    def file_link(self, path: str) -> str:
+        """A link to a file published once for the whole site (charts, PDFs): Arabic pages
+        live one level deeper, under /ar/."""
+        return ("../" if self.code != "en" else "") + relative_url(path, self.page.url)
+
+    def pdf_link(self, base_id: str | None = None) -> str:
+        return self.file_link(f"pdf/{self.code}/{base_id or 'briefing'}.pdf")
 
     # -- dates and figures ------------------------------------------------------------
     def when(self, event: Event) -> str:
@@ -193,9 +202,10 @@ class View:
             return code
 
 
-def render_page(env: Environment, page: Page, dataset: Dataset, lang: Language, prose: dict[str, str]) -> str:
+def render_page(env: Environment, page: Page, dataset: Dataset, lang: Language, prose: dict[str, str],
+                charts: dict | None = None) -> str:
     template = env.get_template(page.template)
-    view = View(dataset, lang, page)
+    view = View(dataset, lang, page, charts or {})
     return template.render(v=view, page=page, lang=lang, prose=prose, **page.context)
 
 

@@ -27,7 +27,7 @@ LABELS = {
     "TUR": (37.6, 37.45),
     "IRQ": (42.45, 34.2),
     "JOR": (37.2, 32.25),
-    "LBN": (35.25, 34.05),
+    "LBN": (36.0, 34.1),
 }
 GOLAN = {"en": "Golan Heights", "ar": "الجولان"}
 
@@ -69,9 +69,13 @@ def main(shp: Path, out: Path) -> None:
         props = {"id": ident.lower(), "kind": kind, "name_en": names["en"], "name_ar": names["ar"]}
         if ident in LABELS:
             props["label_lon"], props["label_lat"] = LABELS[ident]
-        features.append({"type": "Feature", "properties": props, "geometry": rounded(mapping(clipped))})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": rounded(mapping(clipped))}
+        )
     collection = {"type": "FeatureCollection", "features": features}
-    out.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

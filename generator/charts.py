@@ -1,0 +1,1107 @@
+"""Charts for the base and overview pages, in English and Arabic, as byte-stable SVG files.
+
+The only module that imports matplotlib, and only when a chart must be drawn:
+
+- `plan_charts` is pure: for one language it decides which charts exist and computes from
+  the dataset everything a chart shows (numbers, localized labels, colors) as a JSON-able
+  `spec`, with the chart's title, text alternative and data table.
+- `render_charts` hashes each spec with the code, fonts and geometry, draws only what the
+  cache lacks, and writes the SVG files with write_if_changed.
+
+How each date precision is drawn, and why Arabic charts look the way they do: docs/charts.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from importlib.metadata import version
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from generator import derive, geo
+from generator.i18n import LANGUAGES, Language
+from generator.models import Dataset, Event
+from generator.write import write_if_changed
+
+FONT_DIR = Path(__file__).parent.parent / "docs" / "assets" / "fonts"
+FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+FONT_FILES += ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")
+# Each label is in one language; the second family only catches stray glyphs (digits in
+# Arabic labels) so that no glyph is ever missing.
+FONTS = {"en": ["Noto Sans", "Noto Naskh Arabic"], "ar": ["Noto Naskh Arabic", "Noto Sans"]}
+FONT_SCALE = {"en": 1.0, "ar": 1.1}  # Naskh looks smaller than Latin at the same size
+WIDTH = 6.4  # inches: a phone screen's width at 100 %, and a column in print
+INK, MUTED, GREY, GRID = "#222222", "#5F5F5F", "#555555", "#DDDDDD"
+STYLE: dict[str, Any] = {
+    "svg.fonttype": "path",  # glyphs as paths: the same in browsers and in WeasyPrint
+    "svg.hashsalt": "briefing-charts",  # stable clip-path ids
+    "axes.unicode_minus": False,  # the vendored Noto Sans has no U+2212
+    "font.size": 9.5,
+    "figure.titlesize": 11.5,
+    "figure.titleweight": "bold",
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.spines.left": False,
+    "grid.color": GRID,
+    "grid.linewidth": 0.7,
+    "legend.frameon": False,
+    "hatch.linewidth": 1.2,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+HATCH = "////"
+DASHED = (0, (2, 1.5))
+UNCERTAIN_MONTH = ("approximate", "before")  # the month bin itself may be wrong
+BEFORE_ARROW_DAYS = 20  # length of the "on or before" arrow on time axes
+MIN_VISIBLE_DAYS = 4  # a status span shorter than this is drawn as a dot
+DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than": "down"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # "base:qasrak:activity", "overview:map", ...
+    lang: str
+    path: str  # relative output path, ASCII and stable: "charts/en/base-qasrak-activity.svg"
+    title: str
+    alt: str  # what the chart shows and its main finding, in the chart's language
+    table: tuple[tuple[str, ...], ...]  # header row, then the numbers behind the chart
+
+
+@dataclass(frozen=True)
+class PlannedChart:
+    chart: Chart
+    kind: str  # activity, figures, status or map: which drawing function
+    spec: dict[str, Any] = field(hash=False, compare=False)  # all the drawing needs
+
+
+def chart_path(key: str, lang: str) -> str:
+    return f"charts/{lang}/{key.replace(':', '-')}.svg"
+
+
+# == planning: pure ===========================================================================
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What every planner needs: the data, the language, the shared time range."""
+
+    dataset: Dataset
+    L: Language
+    months: list[date]
+    cutoff: date | None
+
+    def t(self, key: str, **values: object) -> str:
+        return self.L.t(key, **values)
+
+    def events(self, n: int) -> str:
+        return self.L.count("count.events", n)
+
+    def bases(self, n: int) -> str:
+        return self.L.count("chart.count.bases", n)
+
+    def join(self, items, key: str = "chart.separator") -> str:
+        return self.t(key).join(items)
+
+    def plan(self, key: str, kind: str, title: str, alt: list[str], table, **spec) -> PlannedChart:
+        lang = self.L.code
+        chart = Chart(key, lang, chart_path(key, lang), title, " ".join(alt), tuple(table))
+        return PlannedChart(chart, kind, {"title": title, "lang": lang, **spec})
+
+
+def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
+    """Every chart of one language in a stable order: base pages first, then the overview."""
+    L = LANGUAGES[lang]
+    if not dataset.events:
+        return [_map_plan(_Scope(dataset, L, [], None))]
+    scope = _Scope(dataset, L, record_months(dataset), derive.information_cutoff(dataset))
+    plans: list[PlannedChart] = []
+    for base_id, base in dataset.bases.items():
+        reported = dataset.events_of_base(base_id)
+        events = occurred(reported)
+        name = base.name.get(lang)
+        if events:
+            title = L.t("chart.title.activity_base", base=name)
+            plans.append(
+                _activity_plan(scope, f"base:{base_id}:activity", title, events, reported, name)
+            )
+        if any(e.figures for e in events):
+            plans.append(_figures_plan(scope, f"base:{base_id}:figures", events, name))
+    title = L.t("chart.title.activity_all")
+    everything = occurred(dataset.events)
+    plans.append(_activity_plan(scope, "overview:activity", title, everything, dataset.events))
+    plans.append(_status_plan(scope))
+    plans.append(_map_plan(scope))
+    return plans
+
+
+def occurred(events) -> list[Event]:
+    """Charts show what happened: planned and announced events are left out (and said so)."""
+    return [e for e in events if e.occurrence == "occurred"]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def record_months(dataset: Dataset) -> list[date]:
+    """First days of the months from the first event to the information cutoff: one time
+    range for every chart of the site, so that they line up with each other."""
+    current = min(e.date.anchor for e in dataset.events).replace(day=1)
+    last = derive.information_cutoff(dataset) or current
+    months = []
+    while current <= last:
+        months.append(current)
+        current = _next_month(current)
+    return months
+
+
+def _tick_label(L: Language, month: date, first: bool) -> str:
+    name = L.month_short(month)
+    return f"{name}\n{L.digits(str(month.year))}" if first or month.month == 1 else name
+
+
+def _time_axis(scope: _Scope) -> dict[str, Any]:
+    """Month bands for time axes: boundaries on the 1st, names at mid-month."""
+    months = scope.months
+    bounds = [m.toordinal() for m in months] + [_next_month(months[-1]).toordinal()]
+    middles = [(a + b) / 2 for a, b in pairwise(bounds)]
+    return {
+        "bounds": bounds,
+        "ticks": middles,
+        "labels": [_tick_label(scope.L, m, i == 0) for i, m in enumerate(months)],
+        "xlim": [bounds[0], max(scope.cutoff.toordinal() + 8, bounds[-1])],
+    }
+
+
+# -- activity per month ---------------------------------------------------------------------
+
+
+def _activity_plan(
+    scope: _Scope, key: str, title: str, events: list[Event], reported, base: str | None = None
+) -> PlannedChart:
+    """Stacked monthly bars by event type; events whose month is uncertain are hatched."""
+    dataset, L = scope.dataset, scope.L
+    index = {m: i for i, m in enumerate(scope.months)}
+    counts = {t: ([0] * len(index), [0] * len(index)) for t in dataset.taxonomy.event_types}
+    for event in events:  # (certain, uncertain) counts per month
+        part = 1 if event.date.precision in UNCERTAIN_MONTH else 0
+        counts[event.type][part][index[event.date.anchor.replace(day=1)]] += 1
+    series = [
+        {"label": term.label.get(L.code), "color": term.color, "certain": c, "uncertain": u}
+        for t, term in dataset.taxonomy.event_types.items()
+        for c, u in [counts[t]]
+        if any(c) or any(u)
+    ]
+    totals = [sum(s["certain"][i] + s["uncertain"][i] for s in series) for i in range(len(index))]
+    unsure = [sum(s["uncertain"][i] for s in series) for i in range(len(index))]
+    header = (
+        scope.t("chart.col.month"),
+        *(s["label"] for s in series),
+        scope.t("chart.col.total"),
+        scope.t("chart.col.month_uncertain"),
+    )
+    rows = [
+        (
+            L.month(month),
+            *(L.number(s["certain"][i] + s["uncertain"][i]) for s in series),
+            L.number(totals[i]),
+            L.number(unsure[i]),
+        )
+        for i, month in enumerate(scope.months)
+        if totals[i]
+    ]
+    peak = max(range(len(totals)), key=lambda i: (totals[i], -i))
+    by_type = sorted(series, key=lambda s: -sum(s["certain"]) - sum(s["uncertain"]))
+    active = [m for m, n in zip(scope.months, totals) if n]
+    alt = [
+        scope.t(
+            "chart.alt.activity_base" if base else "chart.alt.activity_all",
+            base=base or "",
+            events=scope.events(len(events)),
+            first=L.month(active[0]),
+            last=L.month(active[-1]),
+        ),
+        scope.t(
+            "chart.alt.peak", month=L.month(scope.months[peak]), events=scope.events(totals[peak])
+        ),
+        scope.t(
+            "chart.alt.by_type",
+            types=scope.join(
+                scope.t(
+                    "chart.alt.type_count",
+                    type=s["label"],
+                    n=L.number(sum(s["certain"]) + sum(s["uncertain"])),
+                )
+                for s in by_type
+            ),
+        ),
+    ]
+    if sum(unsure):
+        alt.append(scope.t("chart.alt.month_uncertain", events=scope.events(sum(unsure))))
+    if len(reported) > len(events):
+        alt.append(
+            scope.t("chart.alt.not_counted", events=scope.events(len(reported) - len(events)))
+        )
+    legend = scope.t("chart.legend.month_uncertain") if sum(unsure) else None
+    return scope.plan(
+        key,
+        "activity",
+        title,
+        alt,
+        [header, *rows],
+        months=[_tick_label(L, m, i == 0) for i, m in enumerate(scope.months)],
+        series=series,
+        uncertain_label=legend,
+    )
+
+
+# -- reported figures -------------------------------------------------------------------------
+
+
+def _date_extent(event: Event, cutoff: date) -> dict[str, Any]:
+    """Where an event sits on a time axis: a point for a known day; otherwise the span of days
+    it may have happened on (never past the information cutoff), with the point at the
+    reported day if there is one, or for 'on or before' an arrow pointing back in time."""
+    when = event.date
+    latest = min(event.latest, cutoff)
+    exact = when.precision == "day" and not event.end_date
+    if when.precision == "before":
+        return {"x": latest.toordinal(), "x0": None, "x1": latest.toordinal(), "exact": False}
+    earliest = min(when.earliest or when.anchor, latest)
+    middle = earliest.toordinal() + (latest - earliest).days / 2
+    at_day = when.has_day and not event.end_date
+    x = when.anchor.toordinal() if at_day else middle
+    return {"x": x, "x0": earliest.toordinal(), "x1": latest.toordinal(), "exact": exact}
+
+
+def _quantity_phrase(L: Language, low: int, high: int, qualifier: str = "exact") -> str:
+    """'about 25', 'more than 20', '25–100' (the wording of the event pages)."""
+    if low == high:
+        return L.t(f"qualifier.{qualifier}", n=L.number(low))
+    return L.t(
+        f"qualifier.{qualifier}", n=L.t("figure.range", low=L.number(low), high=L.number(high))
+    )
+
+
+def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> PlannedChart:
+    """One panel per quantity; each event's figure is a point, or when reports disagree a
+    vertical range from the lowest to the highest claim, each claim marked on it."""
+    dataset, L = scope.dataset, scope.L
+    lang = L.code
+    panels: dict[str, list[dict[str, Any]]] = {}
+    types: dict[str, str] = {}
+    rows, findings = [], []
+    for event in sorted(events, key=lambda e: e.sort_key):
+        kind = dataset.taxonomy.event_types[event.type]
+        for summary in derive.figures_of(event):
+            types[kind.label.get(lang)] = kind.color
+            first = summary.claims[0]
+            qualifier = "exact" if summary.conflicting else first.qualifier
+            value = _quantity_phrase(L, summary.low, summary.high, qualifier)
+            panels.setdefault(summary.quantity, []).append(
+                {
+                    **_date_extent(event, scope.cutoff),
+                    "low": summary.low,
+                    "high": summary.high,
+                    "claims": [
+                        [c.low, c.high, DIRECTION.get(c.qualifier, "")] for c in summary.claims
+                    ],
+                    "color": kind.color,
+                    "label": value,
+                }
+            )
+            quantity = dataset.taxonomy.quantities[summary.quantity].label.get(lang)
+            when = L.fuzzy_date(event.date, event.end_date)
+            claims = scope.join(
+                (
+                    scope.t(
+                        "chart.claim",
+                        value=_quantity_phrase(L, c.low, c.high, c.qualifier),
+                        source=dataset.sources[c.source].publisher.get(lang),
+                    )
+                    for c in summary.claims
+                ),
+                "chart.claim_separator",
+            )
+            rows.append((when, quantity, _quantity_phrase(L, summary.low, summary.high), claims))
+            findings.append(scope.t("chart.alt.figure", quantity=quantity, value=value, date=when))
+    points = [p for ps in panels.values() for p in ps]
+    directions = {c[2] for p in points for c in p["claims"]}
+    marks = {
+        "uncertain_date": any(not p["exact"] for p in points),
+        "range": any(p["low"] != p["high"] for p in points),
+        "up": "up" in directions,
+        "down": "down" in directions,
+    }
+    alt = [
+        scope.t("chart.alt.figures", base=base),
+        scope.join(findings, "chart.claim_separator") + scope.t("chart.full_stop"),
+    ]
+    if marks["range"]:
+        alt.append(scope.t("chart.alt.range"))
+    header = tuple(scope.t(f"chart.col.{c}") for c in ("date", "figure", "reported", "claims"))
+    quantities = dataset.taxonomy.quantities
+    return scope.plan(
+        key,
+        "figures",
+        scope.t("chart.title.figures", base=base),
+        alt,
+        [header, *rows],
+        axis=_time_axis(scope),
+        panels=[{"label": quantities[q].label.get(lang), "points": ps} for q, ps in panels.items()],
+        types=[[name, color] for name, color in types.items()],
+        legend={name: scope.t(f"chart.legend.{name}") for name, shown in marks.items() if shown},
+    )
+
+
+# -- status timeline --------------------------------------------------------------------------
+
+
+def _status_row(scope: _Scope, base_id: str) -> dict[str, Any]:
+    """Colored spans between status changes, the last one to the cutoff. A start or change
+    whose date is not a known day is a hatched zone over the days it may have happened on:
+    [earliest, latest], or for 'on or before' from the last report before it. A status that
+    starts too close to the cutoff to show as a span (an evacuation begun on the last day)
+    is a dot."""
+    statuses = scope.dataset.taxonomy.statuses
+    events = scope.dataset.events_of_base(base_id)
+    limit = scope.cutoff.toordinal()
+    segments, zones = [], []
+    previous: str | None = None
+    position: int | None = None
+    for change in derive.status_history(scope.dataset, base_id):
+        when = change.date
+        end = min(when.latest.toordinal(), limit)
+        if when.earliest is not None:
+            start = min(when.earliest.toordinal(), end)
+        elif position is None:
+            start = end
+        else:  # 'on or before': the old status holds at least until the last report before
+            key = (when.anchor, change.event_id or "")
+            seen = [e.latest.toordinal() for e in events if e.sort_key < key]
+            start = min(max([position, *seen]), end)
+        if previous is not None and start > position:
+            segments.append({"x0": position, "x1": start, "color": statuses[previous].color})
+        color = statuses[change.status].color
+        if when.precision != "day" and end > start:
+            fill = statuses[previous].color if previous else "white"
+            segments.append({"x0": start, "x1": end, "color": fill, "hatch": color})
+        elif when.precision == "day":
+            end = when.anchor.toordinal()
+        zones.append((start, end, color, when.precision == "day"))
+        previous, position = change.status, end
+    if previous is not None and limit > position:
+        segments.append({"x0": position, "x1": limit, "color": statuses[previous].color})
+    dots = [
+        {"x": end, "color": color, "exact": exact}
+        for i, (_, end, color, exact) in enumerate(zones)
+        if (zones[i + 1][0] if i + 1 < len(zones) else limit) - end < MIN_VISIBLE_DAYS
+    ]
+    return {"segments": segments, "dots": dots}
+
+
+def _status_plan(scope: _Scope) -> PlannedChart:
+    dataset, L = scope.dataset, scope.L
+    statuses = dataset.taxonomy.statuses
+    histories = {b: derive.status_history(dataset, b) for b in dataset.bases}
+    order = sorted(
+        (b for b in histories if histories[b]), key=lambda b: (histories[b][0].date.anchor, b)
+    )
+    rows, table, lines, used = [], [], [], set()
+    for base_id in order:
+        name = dataset.bases[base_id].name.get(L.code)
+        rows.append({"label": name, **_status_row(scope, base_id)})
+        history = histories[base_id]
+        described = []
+        for i, change in enumerate(history):
+            used.add(change.status)
+            label = statuses[change.status].label.get(L.code)
+            until = (
+                L.fuzzy_date(history[i + 1].date) if i + 1 < len(history) else L.day(scope.cutoff)
+            )
+            table.append((name, label, L.fuzzy_date(change.date), until))
+            when = change.date
+            if when.precision == "before":  # "handed over by 21 February 2026"
+                by = L.day(when.anchor) if when.has_day else L.month(when.anchor)
+                described.append(scope.t("chart.alt.status_by", status=label, date=by))
+            else:
+                described.append(
+                    scope.t("chart.alt.status_span", status=label, date=L.fuzzy_date(when))
+                )
+        lines.append(scope.t("chart.alt.status_row", base=name, spans=scope.join(described)))
+    alt = [
+        scope.t(
+            "chart.alt.status",
+            places=scope.bases(len(rows)),
+            first=L.month(scope.months[0]),
+            cutoff=L.day(scope.cutoff),
+        ),
+        scope.t("chart.sentence_separator").join(lines) + scope.t("chart.full_stop"),
+    ]
+    hatched = any("hatch" in s for row in rows for s in row["segments"])
+    header = tuple(scope.t(f"chart.col.{c}") for c in ("base", "status", "from", "to"))
+    return scope.plan(
+        "overview:status",
+        "status",
+        scope.t("chart.title.status"),
+        alt,
+        [header, *table],
+        axis=_time_axis(scope),
+        rows=rows,
+        cutoff=scope.cutoff.toordinal(),
+        cutoff_label=scope.t("chart.cutoff", date=L.day(scope.cutoff)),
+        legend=[[s.label.get(L.code), s.color] for k, s in statuses.items() if k in used],
+        hatch_label=scope.t("chart.legend.change_uncertain") if hatched else None,
+    )
+
+
+# -- locator map ------------------------------------------------------------------------------
+
+
+def _map_plan(scope: _Scope) -> PlannedChart:
+    dataset, L = scope.dataset, scope.L
+    lang = L.code
+    statuses = dataset.taxonomy.statuses
+    bases, table, groups, precisions = [], [], {}, Counter()
+    for base_id, base in dataset.bases.items():
+        status = statuses[derive.current_status(dataset, base_id)]
+        name, where = base.name.get(lang), base.location
+        bases.append(
+            {
+                "lon": where.lon,
+                "lat": where.lat,
+                "precision": where.precision,
+                "color": status.color,
+                "label": name,
+            }
+        )
+        groups.setdefault(status.id, []).append(name)
+        precisions[where.precision] += 1
+        table.append(
+            (
+                name,
+                dataset.taxonomy.governorates[base.governorate].label.get(lang),
+                status.label.get(lang),
+                scope.t(f"precision.{where.precision}"),
+                L.number(round(where.lat, 2)),
+                L.number(round(where.lon, 2)),
+            )
+        )
+    shown = [s for k, s in statuses.items() if k in groups]
+    by_status = scope.join(
+        (
+            scope.t(
+                "chart.alt.status_group", status=s.label.get(lang), names=scope.join(groups[s.id])
+            )
+            for s in shown
+        ),
+        "chart.claim_separator",
+    )
+    alt = [scope.t("chart.alt.map", places=scope.bases(len(bases)), groups=by_status)]
+    for precision in ("approximate", "area"):
+        if precisions[precision]:
+            alt.append(
+                scope.t(f"chart.alt.map_{precision}", places=scope.bases(precisions[precision]))
+            )
+    columns = ("base", "governorate", "status", "location", "lat", "lon")
+    return scope.plan(
+        "overview:map",
+        "map",
+        scope.t("chart.title.map"),
+        alt,
+        [tuple(scope.t(f"chart.col.{c}") for c in columns), *table],
+        bases=bases,
+        capitals=[
+            {"lon": g.capital_lon, "lat": g.capital_lat, "label": g.capital.get(lang)}
+            for g in dataset.taxonomy.governorates.values()
+        ],
+        regions={r.id: r.names[lang] for r in geo.load_regions() if r.label_at},
+        statuses=[[s.label.get(lang), s.color] for s in shown],
+        precision={
+            p: scope.t(f"chart.legend.{p}")
+            for p in ("exact", "approximate", "area")
+            if precisions[p]
+        },
+        capital_label=scope.t("chart.legend.capital"),
+        golan_label=scope.t("chart.legend.golan"),
+    )
+
+
+# == rendering ================================================================================
+
+
+def render_charts(
+    dataset: Dataset, lang: str, out_dir: Path, cache_dir: Path | None = None
+) -> dict[str, Chart]:
+    """Write every chart of `lang` under `out_dir` (at chart.path) and return their metadata.
+
+    A chart is drawn only when `cache_dir` holds no SVG named by the hash of its spec and of
+    the code, fonts and geometry; outputs whose bytes did not change keep their mtime.
+    """
+    charts: dict[str, Chart] = {}
+    for plan in plan_charts(dataset, lang):
+        cached = cache_dir / f"{chart_digest(plan)}.svg" if cache_dir else None
+        if cached is not None and cached.exists():
+            svg = cached.read_bytes()
+        else:
+            svg = draw_svg(plan)
+            if cached is not None:
+                write_if_changed(cached, svg)
+        write_if_changed(out_dir / plan.chart.path, svg)
+        charts[plan.chart.key] = plan.chart
+    return charts
+
+
+def chart_digest(plan: PlannedChart) -> str:
+    payload = json.dumps([plan.kind, plan.spec], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{code_version()}\n{payload}".encode()).hexdigest()[:32]
+
+
+@cache
+def code_version() -> str:
+    """Everything besides the spec that changes a chart's bytes."""
+    digest = hashlib.sha256(version("matplotlib").encode())
+    for path in (
+        Path(__file__),
+        Path(geo.__file__),
+        geo.GEO_FILE,
+        *(FONT_DIR / f for f in FONT_FILES),
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def draw_svg(plan: PlannedChart) -> bytes:
+    buffer = io.BytesIO()
+    save_chart(plan, buffer, "svg")
+    return buffer.getvalue()
+
+
+def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
+    """Draw `plan` into a file or buffer; `fmt="png"` makes previews for a look."""
+    mpl = _matplotlib()
+    scale = FONT_SCALE[plan.chart.lang]
+    sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
+    with mpl.rc_context({**STYLE, **sizes, "font.family": FONTS[plan.chart.lang]}):
+        fig = DRAWERS[plan.kind](plan.spec)
+        metadata = {"Date": None} if fmt == "svg" else None  # no date: identical bytes every run
+        fig.savefig(target, format=fmt, metadata=metadata, **options)
+
+
+@cache
+def _matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for name in FONT_FILES:
+        font_manager.fontManager.addfont(str(FONT_DIR / name))
+    return matplotlib
+
+
+# -- shared drawing helpers -------------------------------------------------------------------
+
+
+def _pt(size: float) -> float:
+    """A font size in points, scaled for the chart's language (see FONT_SCALE)."""
+    return size * _matplotlib().rcParams["font.size"] / STYLE["font.size"]
+
+
+def _figure(spec: dict[str, Any], height: float, layout: str | None = "constrained"):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, height), dpi=100, layout=layout)
+    FigureCanvasAgg(fig)
+    if layout == "constrained":
+        fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
+        rtl = _rtl(spec)  # titles start where reading starts
+        fig.suptitle(spec["title"], x=0.99 if rtl else 0.01, ha="right" if rtl else "left")
+    return fig
+
+
+def _rtl(spec: dict[str, Any]) -> bool:
+    return LANGUAGES[spec["lang"]].direction == "rtl"
+
+
+def _legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int, **options):
+    """A legend below the plot that reads in the page's direction: row by row, from the left
+    in English and from the right in Arabic, each key on the side where its text starts."""
+    from matplotlib.patches import Rectangle
+
+    ncols = max(1, min(ncols, len(entries)))
+    rows = math.ceil(len(entries) / ncols)
+    blank = (Rectangle((0, 0), 0, 0, visible=False), "")
+    ordered = []
+    for column in range(ncols):  # matplotlib fills a legend column by column
+        for row in range(rows):
+            i = row * ncols + (ncols - 1 - column if rtl else column)
+            ordered.append(entries[i] if i < len(entries) else blank)
+    options.setdefault("loc", "outside lower right" if rtl else "outside lower left")
+    handles, labels = zip(*ordered)
+    return fig.legend(
+        handles,
+        labels,
+        ncols=ncols,
+        markerfirst=not rtl,
+        columnspacing=1.2,
+        handlelength=1.6,
+        handletextpad=0.5,
+        **options,
+    )
+
+
+def _value_axis(ax, spec: dict[str, Any]) -> None:
+    """Counts with the page's digits; in Arabic on the right, time still running rightwards."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    L = LANGUAGES[spec["lang"]]
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: L.number(int(v)) if v == int(v) else "")
+    )
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    if _rtl(spec):
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+
+
+def _month_labels(fig, ax, positions, labels) -> None:
+    """Month names that do not touch: as they are, else two-word names (تشرين الثاني) on two
+    lines, else only every k-th month named. Measured after a first layout."""
+    ax.set_xticks(positions, labels)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    (x0, _), (x1, _) = ax.transData.transform([(positions[0], 0), (positions[-1], 0)])
+    spacing = abs(x1 - x0) / max(1, len(positions) - 1)
+    wrapped = [label.replace(" ", "\n", 1) for label in labels]
+    for candidate in (labels, wrapped):
+        ax.set_xticks(positions, candidate)
+        widest = max(t.get_window_extent(renderer).width for t in ax.get_xticklabels())
+        step = math.ceil(widest * 1.12 / spacing)
+        if step <= 1:
+            break
+    else:
+        candidate = [label if i % step == 0 else "" for i, label in enumerate(wrapped)]
+    ax.set_xticks(positions, candidate, linespacing=1.05)
+
+
+def _time_ticks(fig, ax, axis: dict[str, Any]) -> None:
+    from matplotlib.ticker import FixedLocator
+
+    ax.set_xlim(*axis["xlim"])
+    ax.xaxis.set_minor_locator(FixedLocator(axis["bounds"]))
+    ax.tick_params(axis="x", which="minor", length=4)
+    ax.tick_params(axis="x", which="major", length=0)
+    _month_labels(fig, ax, axis["ticks"], axis["labels"])
+
+
+def _hatch_color(fill: str) -> str:
+    """Hatch lines that show on the fill: dark on light colors, white on dark ones."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#333333" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55 else "white"
+
+
+def _label_side(preferred: int, fraction: float) -> int:
+    """A value label goes on the reading side of its point unless that runs off the plot."""
+    if preferred > 0 and fraction > 0.72 or preferred < 0 and fraction < 0.28:
+        return -preferred
+    return preferred
+
+
+# -- the four kinds ---------------------------------------------------------------------------
+
+
+def _draw_activity(spec: dict[str, Any]):
+    from matplotlib.patches import Patch
+
+    rtl, series = _rtl(spec), spec["series"]
+    entries = [(Patch(facecolor=s["color"], edgecolor="white"), s["label"]) for s in series]
+    if spec["uncertain_label"]:
+        key = Patch(facecolor="#8C8C8C", edgecolor="white", hatch=HATCH, hatchcolor="white")
+        entries.append((key, spec["uncertain_label"]))
+    fig = _figure(spec, 2.7 + 0.27 * math.ceil(len(entries) / 3))  # the plot keeps its height
+    ax = fig.add_subplot()
+    x = list(range(len(spec["months"])))
+    bottom = [0] * len(x)
+    for s in series:
+        for part, hatch in ((s["certain"], None), (s["uncertain"], HATCH)):
+            if any(part):
+                ax.bar(
+                    x,
+                    part,
+                    bottom=bottom,
+                    width=0.72,
+                    color=s["color"],
+                    edgecolor="white",
+                    linewidth=0.6,
+                    hatch=hatch,
+                    hatchcolor=_hatch_color(s["color"]),
+                )
+                bottom = [a + b for a, b in zip(bottom, part)]
+    number = LANGUAGES[spec["lang"]].number
+    for xi, total in zip(x, bottom):
+        if total:
+            ax.annotate(
+                number(total),
+                (xi, total),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=_pt(9),
+            )
+    ax.set_ylim(0, max(max(bottom) * 1.18, 1))
+    ax.set_xlim(-0.6, len(x) - 0.4)
+    ax.tick_params(axis="x", length=0)
+    _value_axis(ax, spec)
+    _legend(fig, entries, rtl, 3)
+    _month_labels(fig, ax, x, spec["months"])
+    return fig
+
+
+def _draw_figures(spec: dict[str, Any]):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    rtl, panels, axis = _rtl(spec), spec["panels"], spec["axis"]
+    fig = _figure(spec, 1.9 + 1.45 * len(panels))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    span = axis["xlim"][1] - axis["xlim"][0]
+    markers = {"up": "^", "down": "v", "": "o"}
+    for ax, panel in zip(axes, panels):
+        for p in panel["points"]:
+            color = p["color"]
+            y = (p["low"] + p["high"]) / 2
+            if p["x0"] is None:  # on or before: an arrow back in time
+                style = {"arrowstyle": "-|>", "color": color, "lw": 1.3, "linestyle": DASHED}
+                style.update(shrinkA=0, shrinkB=0, mutation_scale=9)
+                ax.annotate(
+                    "", xy=(p["x1"] - BEFORE_ARROW_DAYS, y), xytext=(p["x1"], y), arrowprops=style
+                )
+            elif p["x1"] > p["x0"]:  # the days it may have happened on
+                ax.plot([p["x0"], p["x1"]], [y, y], color=color, lw=1.3, ls=DASHED)
+            if p["low"] != p["high"]:  # reports disagree: lowest to highest, no number chosen
+                ax.plot(
+                    [p["x"]] * 2, [p["low"], p["high"]], color=color, lw=3, solid_capstyle="butt"
+                )
+                ax.plot(
+                    [p["x"]] * 2,
+                    [p["low"], p["high"]],
+                    ls="none",
+                    marker="_",
+                    ms=11,
+                    mew=2,
+                    color=color,
+                )
+            fill = color if p["exact"] else "white"
+            for low, high, direction in p["claims"]:
+                for value in sorted({low, high}):
+                    mark = markers[direction]
+                    ax.plot(
+                        [p["x"]],
+                        [value],
+                        ls="none",
+                        marker=mark,
+                        ms=7.5,
+                        mew=1.6,
+                        mec=color,
+                        mfc=fill,
+                        zorder=3,
+                    )
+            side = _label_side(-1 if rtl else 1, (p["x"] - axis["xlim"][0]) / span)
+            ax.annotate(
+                p["label"],
+                (p["x"], p["high"]),
+                xytext=(9 * side, 2),
+                textcoords="offset points",
+                ha="left" if side > 0 else "right",
+                va="bottom",
+                fontsize=_pt(9),
+            )
+        ax.set_ylim(0, max(p["high"] for p in panel["points"]) * 1.35)
+        ax.set_title(panel["label"], loc="right" if rtl else "left", pad=4)
+        _value_axis(ax, spec)
+    entries = [(Patch(facecolor=color), name) for name, color in spec["types"]]
+    keys = {
+        "uncertain_date": Line2D(
+            [], [], color=GREY, lw=1.3, ls=DASHED, marker="o", mfc="white", mec=GREY
+        ),
+        "range": Line2D([], [], color=GREY, lw=3, marker="_", ms=11, mew=2),
+        "up": Line2D([], [], ls="none", marker="^", color=GREY, ms=7),
+        "down": Line2D([], [], ls="none", marker="v", color=GREY, ms=7),
+    }
+    entries += [(keys[name], text) for name, text in spec["legend"].items()]
+    _legend(fig, entries, rtl, 2)
+    _time_ticks(fig, axes[-1], axis)
+    return fig
+
+
+def _draw_status(spec: dict[str, Any]):
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+
+    rtl, rows = _rtl(spec), spec["rows"]
+    fig = _figure(spec, 1.55 + 0.5 * len(rows))
+    ax = fig.add_subplot()
+    for i, row in enumerate(rows):
+        y = -i
+        for seg in row["segments"]:
+            hatch = seg.get("hatch")
+            ax.barh(
+                y,
+                seg["x1"] - seg["x0"],
+                left=seg["x0"],
+                height=0.36,
+                color=seg["color"],
+                linewidth=0,
+                hatch=HATCH if hatch else None,
+                hatchcolor=hatch,
+            )
+        for dot in row["dots"]:
+            fill = dot["color"] if dot["exact"] else "white"
+            ax.plot(
+                [dot["x"]],
+                [y],
+                ls="none",
+                marker="o",
+                ms=8,
+                mew=1.8,
+                mec=dot["color"],
+                mfc=fill,
+                zorder=3,
+            )
+        # Names start where reading starts: in Arabic just short of the cutoff line.
+        x = spec["cutoff"] - 3 if rtl else spec["axis"]["xlim"][0]
+        ax.text(
+            x, y + 0.24, row["label"], ha="right" if rtl else "left", va="bottom", fontsize=_pt(9)
+        )
+    ax.axvline(spec["cutoff"], color=INK, lw=0.9, ls=(0, (3, 2)))
+    at_top = blended_transform_factory(ax.transData, ax.transAxes)
+    label = spec["cutoff_label"]
+    ax.text(
+        spec["cutoff"],
+        1.0,
+        label,
+        transform=at_top,
+        ha="right",
+        va="bottom",
+        fontsize=_pt(9),
+        color=MUTED,
+    )
+    ax.set_ylim(-len(rows) + 0.5, 1.05)
+    ax.set_yticks([])
+    entries = [(Patch(facecolor=color), name) for name, color in spec["legend"]]
+    if spec["hatch_label"]:
+        key = Patch(facecolor="white", edgecolor=GREY, hatch=HATCH, hatchcolor=GREY, lw=0)
+        entries.append((key, spec["hatch_label"]))
+    _legend(fig, entries, rtl, 3)
+    _time_ticks(fig, ax, spec["axis"])
+    return fig
+
+
+MAP_STYLES = {  # face, edge, edge width, hatch
+    "syria": ("#FBF8F1", "#3D3D3D", 1.1, None),
+    "neighbour": ("#E6E6E3", "#9A9A9A", 0.6, None),
+    "occupied": ("#FBF8F1", "#3D3D3D", 0.7, HATCH),
+}
+SEA, CAPITAL, HATCH_GREY = "#DCE9F2", "#4A4A4A", "#A0A0A0"
+
+
+def _draw_map(spec: dict[str, Any]):
+    from matplotlib.legend_handler import HandlerPatch
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Ellipse, Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    rtl, window = _rtl(spec), geo.SYRIA_WINDOW
+    margin, title_h, legend_h = 0.1, 0.5, 1.0
+    map_w = WIDTH - 2 * margin
+    map_h = map_w / window.width_over_height
+    height = title_h + map_h + legend_h
+    fig = _figure(spec, height, layout=None)  # fixed layout: the map keeps its aspect
+    fig.text(
+        WIDTH - margin if rtl else margin,
+        height - 0.12,
+        spec["title"],
+        transform=fig.dpi_scale_trans,
+        ha="right" if rtl else "left",
+        va="top",
+        fontsize=_pt(STYLE["figure.titlesize"]),
+        fontweight="bold",
+    )
+    ax = fig.add_axes((margin / WIDTH, legend_h / height, map_w / WIDTH, map_h / height))
+    ax.set(
+        xlim=(window.lon_min, window.lon_max),
+        ylim=(window.lat_min, window.lat_max),
+        xticks=[],
+        yticks=[],
+    )
+    ax.set_aspect(window.aspect)
+    ax.set_facecolor(SEA)
+    for spine in ax.spines.values():
+        spine.set(visible=True, edgecolor="#9A9A9A")
+    for region in geo.load_regions():
+        face, edge, width, hatch = MAP_STYLES[region.kind]
+        for polygon in region.polygons:
+            path = MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in polygon))
+            patch = PathPatch(
+                path, facecolor=face, edgecolor=edge, lw=width, hatch=hatch, hatchcolor=HATCH_GREY
+            )
+            patch.set_zorder(1 if region.kind == "neighbour" else 2)
+            ax.add_patch(patch)
+    for base in spec["bases"]:
+        xy = (base["lon"], base["lat"])
+        if base["precision"] == "area":  # only the area is known: a dashed circle around it
+            size = (0.32, 0.32 * window.aspect)
+            ring = Ellipse(
+                xy, *size, facecolor="none", edgecolor=base["color"], lw=2, ls=(0, (2.5, 1.5))
+            )
+            ring.set_zorder(5)
+            ax.add_patch(ring)
+            ax.plot(*xy, ls="none", marker="o", ms=3.5, color=base["color"], zorder=6)
+        else:  # exact: filled; approximate: hollow
+            fill = base["color"] if base["precision"] == "exact" else "white"
+            ax.plot(
+                *xy, ls="none", marker="o", ms=9, mew=2.6, mec=base["color"], mfc=fill, zorder=6
+            )
+    _map_labels(fig, ax, spec, rtl)
+    entries = [
+        (Line2D([], [], ls="none", marker="o", ms=9, color=color), name)
+        for name, color in spec["statuses"]
+    ]
+    ring = {"ls": "none", "marker": "o", "ms": 9, "mew": 2.2, "mec": GREY}
+    keys = {
+        "exact": Line2D([], [], mfc=GREY, **ring),
+        "approximate": Line2D([], [], mfc="white", **ring),
+        "area": Circle((0, 0), 1, facecolor="none", edgecolor=GREY, lw=1.6, ls=(0, (2.5, 1.5))),
+    }
+    entries += [(keys[name], text) for name, text in spec["precision"].items()]
+    entries.append(
+        (Line2D([], [], ls="none", marker="s", ms=3.6, color=CAPITAL), spec["capital_label"])
+    )
+    golan = Patch(
+        facecolor=MAP_STYLES["occupied"][0], edgecolor="#3D3D3D", hatch=HATCH, hatchcolor=HATCH_GREY
+    )
+    entries.append((golan, spec["golan_label"]))
+    _legend(
+        fig,
+        entries,
+        rtl,
+        3,
+        loc="upper right" if rtl else "upper left",
+        bbox_to_anchor=(
+            (WIDTH - margin) / WIDTH if rtl else margin / WIDTH,
+            (legend_h - 0.05) / height,
+        ),
+        borderaxespad=0,
+        handler_map={Circle: HandlerPatch(patch_func=_circle_key)},
+    )
+    return fig
+
+
+def _circle_key(legend, orig_handle, xdescent, ydescent, width, height, fontsize):
+    from matplotlib.patches import Circle
+
+    return Circle((width / 2 - xdescent, height / 2 - ydescent), 0.75 * height)
+
+
+def _map_labels(fig, ax, spec: dict[str, Any], rtl: bool) -> None:
+    """Name the neighbours, every base, then each governorate capital that finds room (a
+    capital without room is left out, dot and name), with no label over another."""
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    to_screen, to_data = ax.transData.transform, ax.transData.inverted().transform
+    px = fig.dpi / 72
+    obstacles = []
+    for region in geo.load_regions():
+        if region.id in spec["regions"]:
+            text = ax.text(
+                *region.label_at,
+                spec["regions"][region.id],
+                ha="center",
+                va="center",
+                fontsize=_pt(9),
+            )
+            text.set(color="#7A7A7A", zorder=3)
+            box = text.get_window_extent(renderer)
+            obstacles.append((box.x0, box.y0, box.x1, box.y1))
+    items = [(b, True) for b in spec["bases"]] + [(c, False) for c in spec["capitals"]]
+    texts, requests = [], []
+    for item, is_base in items:
+        text = ax.text(
+            item["lon"],
+            item["lat"],
+            item["label"],
+            fontsize=_pt(9.5 if is_base else 9),
+            fontweight="bold" if is_base else "normal",
+            color=INK if is_base else GREY,
+            ha="center",
+            va="center",
+            zorder=7,
+            bbox={
+                "boxstyle": "square,pad=0.08",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.75,
+            },
+        )
+        extent = text.get_window_extent(renderer)
+        x, y = to_screen((item["lon"], item["lat"]))
+        radius = (9 if item.get("precision") == "area" else 7 if is_base else 3) * px
+        requests.append(geo.LabelRequest(x, y, extent.width + 2, extent.height, radius))
+        texts.append(text)
+    obstacles += [
+        (r.x - r.radius, r.y - r.radius, r.x + r.radius, r.y + r.radius) for r in requests
+    ]
+    frame = ax.get_window_extent(renderer)
+    bounds = (frame.x0 + 2, frame.y0 + 2, frame.x1 - 2, frame.y1 - 2)
+    placements = geo.place_labels(requests, obstacles, bounds, side=-1 if rtl else 1, step=3 * px)
+    for text, request, place, (item, is_base) in zip(texts, requests, placements, items):
+        if not place.clear and not is_base:
+            text.remove()
+            continue
+        if not is_base:
+            ax.plot(
+                item["lon"], item["lat"], ls="none", marker="s", ms=3.6, color=CAPITAL, zorder=4
+            )
+        text.set_position(
+            to_data(((place.box[0] + place.box[2]) / 2, (place.box[1] + place.box[3]) / 2))
+        )
+        if place.leader:  # moved away from its point: a thin line back to it
+            end = (
+                min(max(request.x, place.box[0]), place.box[2]),
+                min(max(request.y, place.box[1]), place.box[3]),
+            )
+            (x0, y0), (x1, y1) = to_data((request.x, request.y)), to_data(end)
+            ax.plot([x0, x1], [y0, y1], color="#777777", lw=0.7, zorder=5)
+
+
+DRAWERS = {
+    "activity": _draw_activity,
+    "figures": _draw_figures,
+    "status": _draw_status,
+    "map": _draw_map,
+}

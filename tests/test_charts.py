@@ -1,0 +1,330 @@
+"""Charts: which exist, that they are stable to the byte, drawn without missing glyphs, cached,
+described in the page's language, and honest about conflicting figures and uncertain dates.
+
+Real matplotlib, real data: the whole set is drawn once per language (a few seconds) and
+shared by the tests of this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import charts, derive, geo
+from generator.i18n import CATALOG_DIR
+from generator.validate import load_dataset
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+ARABIC = re.compile("[\u0600-\u06ff]")
+LATIN = re.compile("[A-Za-z]")
+OVERVIEW = {"overview:activity", "overview:status", "overview:map"}
+
+
+def dataset_of(path: Path):
+    dataset, problems = load_dataset(path)
+    assert dataset is not None, problems
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def real():
+    return dataset_of(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return dataset_of(FIXTURES / "mini")
+
+
+FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from generator.charts import render_charts
+from generator.validate import load_dataset
+dataset, _ = load_dataset(Path("data"))
+for lang in ("en", "ar"):
+    render_charts(dataset, lang, Path(sys.argv[1]))
+"""
+
+
+@pytest.fixture(scope="module")
+def rendered(real, tmp_path_factory):
+    """Every chart of the real data in both languages, drawn once here with the warnings seen,
+    and meanwhile once more by a fresh process (its files in "fresh")."""
+    out, cache, fresh = (tmp_path_factory.mktemp(name) for name in ("out", "cache", "fresh"))
+    other = subprocess.Popen([sys.executable, "-c", FRESH_PROCESS, str(fresh)], cwd=ROOT)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        started = time.perf_counter()
+        result = {lang: charts.render_charts(real, lang, out, cache) for lang in ("en", "ar")}
+        seconds = time.perf_counter() - started
+    assert other.wait(timeout=120) == 0
+    return {
+        "out": out,
+        "cache": cache,
+        "fresh": fresh,
+        "charts": result,
+        "warnings": list(caught),
+        "seconds": seconds,
+    }
+
+
+def plan_of(dataset, lang: str, key: str) -> charts.PlannedChart:
+    return next(p for p in charts.plan_charts(dataset, lang) if p.chart.key == key)
+
+
+# -- which charts exist ---------------------------------------------------------------------------
+
+
+def test_every_base_and_the_overview_get_their_charts_in_both_languages(real, rendered):
+    for lang in ("en", "ar"):
+        made = rendered["charts"][lang]
+        expected = set(OVERVIEW)
+        for base_id in real.bases:
+            events = charts.occurred(real.events_of_base(base_id))
+            assert events, f"{base_id} has no event: the real data should give every base a chart"
+            expected.add(f"base:{base_id}:activity")
+            if any(e.figures for e in events):
+                expected.add(f"base:{base_id}:figures")
+        assert set(made) == expected
+        for key, chart in made.items():
+            assert chart.lang == lang
+            assert chart.path == f"charts/{lang}/{key.replace(':', '-')}.svg"
+            assert chart.path.isascii()
+            svg = (rendered["out"] / chart.path).read_bytes()
+            assert svg.startswith(b"<?xml") and b"<svg" in svg
+            assert chart.title and chart.alt and len(chart.table) > 1
+
+
+def test_a_base_without_figures_gets_no_figures_chart(rendered):
+    made = rendered["charts"]["en"]
+    assert "base:qasrak:figures" in made
+    assert "base:al-sin:activity" in made and "base:al-sin:figures" not in made
+
+
+def test_all_charts_in_both_languages_render_in_a_few_seconds(rendered):
+    # About 6 s on a 2-core machine, with the fresh process drawing at the same time.
+    assert rendered["seconds"] < 25, rendered["seconds"]
+
+
+# -- stable bytes, fonts ----------------------------------------------------------------------------
+
+
+def test_drawing_emits_no_missing_glyph_warning(rendered, mini):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for lang in ("en", "ar"):  # a range of conflicting figures, a short time axis
+            charts.draw_svg(plan_of(mini, lang, "base:qasrak:figures"))
+    messages = [str(w.message) for w in rendered["warnings"] + caught]
+    assert not [m for m in messages if "Glyph" in m or "missing from" in m], messages
+
+
+def test_a_second_render_and_a_fresh_process_give_identical_bytes(real, rendered):
+    out, fresh = rendered["out"], rendered["fresh"]
+    for key in ("overview:status", "base:qasrak:figures"):
+        for lang in ("en", "ar"):
+            plan = plan_of(real, lang, key)
+            assert charts.draw_svg(plan) == (out / plan.chart.path).read_bytes()
+    files = sorted(p.relative_to(out) for p in out.rglob("*.svg"))
+    assert files == sorted(p.relative_to(fresh) for p in fresh.rglob("*.svg"))
+    for rel in files:
+        assert (fresh / rel).read_bytes() == (out / rel).read_bytes(), rel
+
+
+def test_svg_has_no_date_and_no_live_text(rendered):
+    svg = (rendered["out"] / "charts/ar/overview-map.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg
+    assert "<text" not in svg  # glyphs are paths: WeasyPrint would reverse Arabic <text>
+
+
+# -- cache --------------------------------------------------------------------------------------------
+
+
+def test_the_cache_serves_unchanged_charts_without_drawing(real, rendered, tmp_path):
+    plan = plan_of(real, "en", "overview:map")
+    cached = rendered["cache"] / f"{charts.chart_digest(plan)}.svg"
+    original = cached.read_bytes()
+    try:
+        cached.write_bytes(original.replace(b"</svg>", b"<!-- served from cache --></svg>"))
+        started = time.perf_counter()
+        charts.render_charts(real, "en", tmp_path, rendered["cache"])
+        assert time.perf_counter() - started < 2
+        assert b"<!-- served from cache -->" in (tmp_path / plan.chart.path).read_bytes()
+    finally:
+        cached.write_bytes(original)
+
+
+def test_rendering_again_leaves_outputs_untouched(real, rendered):
+    paths = [rendered["out"] / c.path for c in rendered["charts"]["en"].values()]
+    before = {p: p.stat().st_mtime_ns for p in paths}
+    charts.render_charts(real, "en", rendered["out"], rendered["cache"])
+    assert {p: p.stat().st_mtime_ns for p in paths} == before
+
+
+def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
+    qasrak = real.bases["qasrak"]
+    renamed = dataclasses.replace(
+        qasrak, name=dataclasses.replace(qasrak.name, en="Qasrak airbase")
+    )
+    changed = dataclasses.replace(real, bases={**real.bases, "qasrak": renamed})
+    before = {p.chart.key: charts.chart_digest(p) for p in charts.plan_charts(real, "en")}
+    after = {p.chart.key: charts.chart_digest(p) for p in charts.plan_charts(changed, "en")}
+    redrawn = {key for key in before if before[key] != after[key]}
+    assert redrawn == {
+        "base:qasrak:activity",
+        "base:qasrak:figures",
+        "overview:status",
+        "overview:map",
+    }
+    arabic = [charts.chart_digest(p) for p in charts.plan_charts(real, "ar")]
+    assert arabic == [charts.chart_digest(p) for p in charts.plan_charts(changed, "ar")]
+
+
+# -- language -----------------------------------------------------------------------------------------
+
+
+def test_arabic_titles_alt_texts_and_tables_are_in_arabic(rendered):
+    for chart in rendered["charts"]["ar"].values():
+        for text in (chart.title, chart.alt, *chart.table[0]):
+            assert ARABIC.search(text), (chart.key, text)
+            assert not LATIN.search(text), (chart.key, text)
+    overview = rendered["charts"]["ar"]["overview:activity"]
+    assert "تشرين الثاني 2025" in overview.alt  # Levantine month names (ar_SY)
+    assert "نوفمبر" not in overview.alt
+    assert any(row[0] == "تشرين الثاني 2025" for row in overview.table)
+
+
+def test_english_alt_texts_state_the_main_finding(rendered):
+    made = rendered["charts"]["en"]
+    assert "Busiest month: November 2025 (16 events)" in made["overview:activity"].alt
+    assert not ARABIC.search(made["overview:activity"].alt)
+    status = made["overview:status"].alt
+    assert (
+        "Qasrak base: Expanding from about June 2025, Being evacuated from 21 February 2026"
+        in status
+    )
+    assert "Handed over by 21 February 2026" in status
+    assert "Being evacuated: Qasrak base" in made["overview:map"].alt
+
+
+def test_chart_strings_exist_in_both_languages_with_the_chart_prefix():
+    keys = {}
+    for lang in ("en", "ar"):
+        strings = yaml.safe_load((CATALOG_DIR / f"charts.{lang}.yaml").read_text(encoding="utf-8"))
+        assert all(key.startswith("chart.") for key in strings), lang
+        keys[lang] = set(strings)
+    assert keys["en"] == keys["ar"]
+
+
+# -- honest figures and dates ---------------------------------------------------------------------------
+
+
+def test_a_conflicting_claim_is_drawn_as_a_range_not_one_number(mini):
+    for lang in ("en", "ar"):
+        plan = plan_of(mini, lang, "base:qasrak:figures")
+        [point] = plan.spec["panels"][0]["points"]
+        assert (point["low"], point["high"]) == (25, 100)
+        assert sorted(c[0] for c in point["claims"]) == [25, 100]
+        assert "range" in plan.spec["legend"]
+        _header, *rows = plan.chart.table
+        assert [row[2] for row in rows] == ["25–100"]
+        assert point["label"] == "25–100"
+    english = plan_of(mini, "en", "base:qasrak:figures").chart
+    assert "about 25" in english.table[1][3] and "about 100" in english.table[1][3]
+    assert "lowest and the highest" in english.alt
+
+
+def test_a_single_claim_is_a_point_that_keeps_its_qualifier(real):
+    plan = plan_of(real, "en", "base:qasrak:figures")
+    trucks = next(p for p in plan.spec["panels"] if p["label"] == "Trucks")["points"]
+    assert [(p["low"], p["high"], p["label"]) for p in trucks] == [
+        (25, 25, "about 25"),
+        (20, 20, "more than 20"),
+    ]
+    assert trucks[1]["claims"] == [[20, 20, "up"]]  # drawn as an upward triangle
+    assert "range" not in plan.spec["legend"]
+
+
+def test_uncertain_dates_are_spans_or_arrows_never_a_precise_day(real):
+    cutoff = derive.information_cutoff(real).toordinal()
+    plan = plan_of(real, "en", "base:qasrak:figures")
+    points = {p["label"]: p for panel in plan.spec["panels"] for p in panel["points"]}
+    convoy = points["about 25"]  # 12 November 2025, a known day
+    assert convoy["exact"] and convoy["x0"] == convoy["x1"] == convoy["x"]
+    evacuation = points["more than 20"]  # about 21 February 2026
+    assert (
+        not evacuation["exact"] and evacuation["x0"] < evacuation["x"] <= evacuation["x1"] <= cutoff
+    )
+    aircraft = points["3"]  # 1 to 13 November 2025
+    assert not aircraft["exact"] and aircraft["x1"] - aircraft["x0"] == 12
+
+
+def test_month_bins_count_uncertain_months_apart(real, mini):
+    activity = plan_of(mini, "en", "base:qasrak:activity").spec
+    expansion = next(s for s in activity["series"] if s["label"] == "Expansion")
+    assert expansion["certain"][0] == 1 and expansion["uncertain"][0] == 0  # month known, day not
+    overview = plan_of(real, "en", "overview:activity").spec
+    june = [s["uncertain"][0] for s in overview["series"]]
+    assert sum(june) == 2  # both June 2025 events are "about June"
+    assert overview["uncertain_label"] == "Month uncertain"
+
+
+def test_status_timeline_reaches_the_information_cutoff(real):
+    plan = plan_of(real, "en", "overview:status")
+    cutoff = plan.spec["cutoff"]
+    rows = {row["label"]: row for row in plan.spec["rows"]}
+    assert len(rows) == len(real.bases)
+    for row in rows.values():
+        ends = [s["x1"] for s in row["segments"]] + [d["x"] for d in row["dots"]]
+        assert max(ends) == cutoff
+    qasrak = rows["Qasrak base"]
+    assert qasrak["dots"] == [
+        {"x": cutoff, "color": real.taxonomy.statuses["evacuating"].color, "exact": True}
+    ]
+    assert qasrak["segments"][0].get("hatch")  # "about June 2025": the start is a hatched zone
+    tanf = rows["Al-Tanf garrison"]  # handed over "on or before" the cutoff: a hatched transition
+    assert any(
+        s.get("hatch") == real.taxonomy.statuses["handed_over"].color for s in tanf["segments"]
+    )
+
+
+# -- map ----------------------------------------------------------------------------------------------------
+
+
+def test_map_marks_every_base_with_its_status_and_location_precision(real):
+    plan = plan_of(real, "ar", "overview:map")
+    bases = {b["label"]: b for b in plan.spec["bases"]}
+    assert len(bases) == len(real.bases)
+    assert bases["قاعدة قسرك"]["color"] == real.taxonomy.statuses["evacuating"].color
+    assert bases["معسكر الطلائع"]["precision"] == "area"
+    assert set(plan.spec["precision"]) == {"approximate", "area"}
+    assert len(plan.spec["capitals"]) == len(real.taxonomy.governorates)
+
+
+def test_geometry_is_small_documented_and_covers_syria():
+    assert geo.GEO_FILE.stat().st_size < 300_000
+    readme = (geo.GEO_FILE.parent / "README.md").read_text(encoding="utf-8")
+    assert "Natural Earth" in readme and "public domain" in readme
+    regions = {r.id: r for r in geo.load_regions()}
+    assert {"syr", "tur", "irq", "jor", "lbn", "golan"} <= set(regions)
+    xs = [x for polygon in regions["syr"].polygons for x, _ in polygon[0]]
+    assert min(xs) < 36 and max(xs) > 42
+    json.loads(geo.GEO_FILE.read_text(encoding="utf-8"))
+
+
+def test_labels_are_placed_without_overlap_when_there_is_room():
+    requests = [geo.LabelRequest(100, 100, 60, 12, 4), geo.LabelRequest(110, 100, 60, 12, 4)]
+    first, second = geo.place_labels(requests, [], (0, 0, 400, 400), side=-1)
+    assert first.clear and second.clear
+    assert first.box[2] <= 100  # Arabic labels go left of their point first
+    assert geo.overlap(first.box, second.box) == 0

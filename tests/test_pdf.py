@@ -1,0 +1,374 @@
+"""PDF briefings: real WeasyPrint renders read back with poppler (pdftotext, pdffonts, pdfimages)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import pdf
+from generator.i18n import LANGUAGES
+from generator.models import Text
+from generator.validate import load_dataset
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+pytestmark = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfimages")),
+    reason="needs poppler-utils (pdftotext, pdffonts, pdfimages)",
+)
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF without the bidi controls poppler wraps around runs."""
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return BIDI_CONTROLS.sub("", out.stdout)
+
+
+def pdf_fonts(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+def load(data_dir: Path):
+    dataset, problems = load_dataset(data_dir)
+    assert dataset is not None, problems
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load(FIXTURES / "mini")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pdf")
+
+
+@pytest.fixture(scope="module")
+def qasrak_ar(data, out) -> Path:
+    path = out / "ar" / "qasrak.pdf"
+    assert pdf.render_briefing(
+        data, "ar", path, base_id="qasrak", start="2025-08", end="2026-02", version="abc1234"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def mini_all(mini, out) -> list[Path]:
+    return pdf.render_all_briefings(mini, out / "mini", version="abc1234")
+
+
+def ids(briefing) -> list[str]:
+    return [e.id for e in briefing.events]
+
+
+# -- Arabic -----------------------------------------------------------------------------------
+def test_arabic_briefing_extracts_in_logical_order(qasrak_ar):
+    text = pdf_text(qasrak_ar)
+    assert "قسرك" in text
+    assert "تشرين الثاني" in text  # Levantine month names (Babel ar_SY)
+    assert "شباط" in text
+    # lam-alef ligatures come out as lam + alef with Noto Naskh Arabic
+    assert "الإخلاء" in text
+    assert "التحالف" in text
+
+
+def test_arabic_briefing_is_right_to_left(data):
+    briefing = pdf.plan_briefing(data, base_id="qasrak")
+    html = pdf.render_html(briefing, data, LANGUAGES["ar"])
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "@top-right { content: string(doctitle); }" in html  # running title at the start side
+
+
+def test_page_x_of_y(qasrak_ar, mini_all):
+    info = subprocess.run(["pdfinfo", str(qasrak_ar)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
+    arabic = pdf_text(qasrak_ar)
+    for page in range(1, pages + 1):  # poppler may move the digits around the Arabic words
+        assert re.search(rf"صفحة\s*{page}\s*من\s*{pages}", arabic)
+    english = pdf_text(mini_all[-1].parent.parent / "en" / "briefing.pdf")
+    assert re.search(r"Page 1 of \d+", english)
+
+
+def test_page_counter_css_comes_from_the_strings():
+    assert (
+        pdf.page_counter_content(LANGUAGES["en"])
+        == '"Page " counter(page, decimal) " of " counter(pages, decimal)'
+    )
+    assert (
+        pdf.page_counter_content(LANGUAGES["ar"])
+        == '"صفحة " counter(page, decimal) " من " counter(pages, decimal)'
+    )
+    assert pdf.css_string('a"b\\c</style>') == '"a\\"b\\\\c\\3C /style>"'
+
+
+# -- sources, fonts, determinism --------------------------------------------------------------
+def test_endnotes_give_full_urls(mini_all):
+    text = pdf_text(mini_all[-1].parent.parent / "en" / "briefing.pdf")
+    assert "https://example.org/report-a" in text
+    assert "https://example.com/report-b" in text
+    assert "Example Monitor" in text and "Coalition leaves al-Tanf" in text
+
+
+def test_sources_without_url_say_so(data):
+    briefing = pdf.plan_briefing(data, base_id="qasrak")
+    html = pdf.render_html(briefing, data, LANGUAGES["en"])
+    assert html.count("No address recorded") == len(
+        briefing.endnotes
+    )  # the real sources have none yet
+
+
+def test_every_font_is_embedded_and_vendored(qasrak_ar, mini_all):
+    for path in (qasrak_ar, *mini_all):
+        fonts = pdf_fonts(path)
+        assert fonts
+        for name, *_rest in fonts:
+            assert name.split("+")[-1].startswith("Briefing-"), (
+                f"{path.name}: unexpected font {name}"
+            )
+        for row in fonts:
+            assert row[-5] == "yes", f"{path.name}: {row[0]} is not embedded"
+
+
+def test_renders_are_byte_identical(data, qasrak_ar, out, mini, mini_all):
+    again = out / "again.pdf"
+    script = (
+        "import sys; from pathlib import Path; from generator import pdf; from generator.validate import load_dataset;"
+        "d, _ = load_dataset(Path('data'));"
+        "pdf.render_briefing(d, 'ar', Path(sys.argv[1]), base_id='qasrak', start='2025-08', end='2026-02',"
+        " version='abc1234')"
+    )
+    subprocess.run([sys.executable, "-c", script, str(again)], cwd=ROOT, check=True)
+    assert again.read_bytes() == qasrak_ar.read_bytes()
+    # in-process, a second render writes nothing
+    assert not pdf.render_briefing(
+        data, "ar", qasrak_ar, base_id="qasrak", start="2025-08", end="2026-02", version="abc1234"
+    )
+    assert b"CreationDate" not in qasrak_ar.read_bytes()
+
+
+# -- period ---------------------------------------------------------------------------------
+def test_period_keeps_events_whose_dates_overlap_it(data):
+    period = pdf.Period.parse("2025-08", "2026-02")
+    found = ids(pdf.plan_briefing(data, base_id="qasrak", period=period))
+    assert "2025-06-01-qasrak-near-daily-reinforcements" in found  # about June 2025 – 9 August 2025
+    assert "2025-08-01-qasrak-airport-project-reported" in found  # August 2025, day unknown
+    assert "2026-02-21-us-convoy-for-qasrak-evacuation" in found  # about 21 February 2026
+    assert len(found) == 11
+
+    autumn = ids(
+        pdf.plan_briefing(data, base_id="qasrak", period=pdf.Period.parse("2025-09", "2026-01"))
+    )
+    assert "2025-11-01-hasakah-bases-air-defence-deliveries" in autumn  # about November 2025
+    assert "2025-08-08-qasrak-intensive-air-activity" not in autumn
+    assert "2026-02-21-qasrak-evacuation-begins" not in autumn
+
+
+def test_period_bounds_are_inclusive_days(data):
+    day = ids(
+        pdf.plan_briefing(
+            data, base_id="qasrak", period=pdf.Period.parse("2025-11-12", "2025-11-12")
+        )
+    )
+    assert "2025-11-12-qasrak-truck-convoy" in day
+    assert "2025-11-01-us-cargo-aircraft-land-at-hasakah-bases" in day  # 1–13 November 2025
+    assert "2025-11-11-qasrak-exercise-with-fighter-jets" not in day
+    assert "2025-11-13-qasrak-heavy-weapons-exercise" not in day
+
+
+def test_on_or_before_counts_from_the_recorded_date(data):
+    before = ids(pdf.plan_briefing(data, period=pdf.Period.parse(end="2025-12")))
+    assert "2026-02-21-al-tanf-handover-to-defense-ministry" not in before
+    after = ids(pdf.plan_briefing(data, period=pdf.Period.parse("2026-02")))
+    assert "2026-02-21-al-tanf-handover-to-defense-ministry" in after
+    assert "2025-11-13-palmyra-airport-visits" not in after
+
+
+def test_period_in_the_pdf(data, out):
+    path = out / "en" / "qasrak-day.pdf"
+    pdf.render_briefing(data, "en", path, base_id="qasrak", start="2025-11-12", end="2025-11-12")
+    text = " ".join(pdf_text(path).split())
+    assert "12 November 2025 – 12 November 2025" in text
+    assert "about 25 trucks" in text
+    assert "Powerful blasts" not in text  # 13 November 2025
+    assert "Status on 12 November 2025" in text
+
+
+def test_status_is_taken_at_the_end_of_the_period(data):
+    before = pdf.plan_briefing(data, base_id="qasrak", period=pdf.Period.parse(end="2026-01"))
+    after = pdf.plan_briefing(data, base_id="qasrak", period=pdf.Period.parse(end="2026-02"))
+    assert before.standings[0].status_id != after.standings[0].status_id
+    assert after.standings[0].status_id == "evacuating"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2025", None, "the period start '2025' is not a date"),
+        (None, "2025-02-30", "the period end '2025-02-30' is not a date"),
+        ("2026-01", "2025-12", "the period starts (2026-01) after it ends (2025-12)"),
+    ],
+)
+def test_bad_periods_are_refused(start, end, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        pdf.Period.parse(start, end)
+
+
+def test_a_period_without_events_says_so(data):
+    briefing = pdf.plan_briefing(data, period=pdf.Period.parse("2024-01", "2024-02"))
+    assert briefing.events == () and briefing.endnotes == () and briefing.cutoff is None
+    html = pdf.render_html(briefing, data, LANGUAGES["en"])
+    for text in (
+        "No events recorded in this period.",
+        "no information in this period",
+        "No sources are cited in this period.",
+        "Status on 29 February 2024",
+    ):
+        assert text in html
+
+
+def test_unknown_base_is_refused(data, tmp_path):
+    with pytest.raises(ValueError, match="no base 'nowhere'"):
+        pdf.render_briefing(data, "en", tmp_path / "x.pdf", base_id="nowhere")
+
+
+# -- content --------------------------------------------------------------------------------
+def test_cover_states_period_cutoff_and_version(qasrak_ar, data):
+    text = " ".join(pdf_text(qasrak_ar).split())
+    assert "abc1234" in text
+    briefing = pdf.plan_briefing(
+        data, base_id="qasrak", period=pdf.Period.parse("2025-08", "2025-11"), version="v1"
+    )
+    html = pdf.render_html(briefing, data, LANGUAGES["en"])
+    assert "August 2025 – November 2025" in html
+    assert str(briefing.cutoff) == "2026-02-21"  # the base description cites the evacuation report
+    assert "Information cutoff" in html and "21 February 2026" in html and "v1" in html
+
+
+def test_endnotes_are_numbered_in_order_of_citation(mini):
+    briefing = pdf.plan_briefing(mini, base_id="qasrak")
+    assert [(n.number, n.source.id, n.relays) for n in briefing.endnotes] == [
+        (1, "report-a", None),
+        (2, "report-b", 1),
+    ]
+    html = pdf.render_html(briefing, mini, LANGUAGES["en"])
+    assert 'href="#src-report-b">[2]</a>' in html
+    assert "reported range: 25–100 trucks" in html  # the two claims disagree
+
+
+def test_data_text_is_escaped(mini):
+    event = mini.events[0]
+    hostile = replace(
+        event, summary=Text(en="<script>alert(1)</script> & {{ x }}", ar="نص <تجربة> & نص")
+    )
+    dataset = replace(mini, events=(hostile, *mini.events[1:]))
+    html = pdf.render_html(pdf.plan_briefing(dataset), dataset, LANGUAGES["en"])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ x }}" in html
+    assert "<script>" not in html
+    assert "نص &lt;تجربة&gt; &amp; نص" in pdf.render_html(
+        pdf.plan_briefing(dataset), dataset, LANGUAGES["ar"]
+    )
+
+
+def test_charts_are_drawn_as_vector_graphics(data, out, tmp_path):
+    svg = tmp_path / "charts" / "en" / "overview-status.svg"
+    svg.parent.mkdir(parents=True)
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120">'
+        '<path d="M10 110V20h40v90z" fill="#1f3a4d"/><path d="M70 110V60h40v50z" fill="#b35c00"/></svg>'
+    )
+
+    class Chart:  # as generator.charts.render_charts returns them: paths relative to out_dir
+        path = "charts/en/overview-status.svg"
+        title = "Bases by status"
+        alt = "Bars of the number of bases in each status."
+
+    charts = {
+        **pdf.chart_figures(tmp_path, {"overview:status": Chart()}),
+        "base:qasrak:activity": svg,
+    }
+    path = out / "en" / "briefing-charts.pdf"
+    pdf.render_briefing(data, "en", path, charts=charts)
+    assert "Bars of the number of bases in each status." in pdf_text(path)  # the caption
+    images = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert len(images.splitlines()) == 2  # the header lines only: nothing was rasterised
+    base = pdf.plan_briefing(data, base_id="qasrak", charts=charts)
+    assert [c.key for c in base.charts] == ["base:qasrak:activity"]
+
+
+def test_render_all_briefings_writes_every_base_and_language(mini_all, mini, out):
+    root = out / "mini"
+    expected = [
+        root / code / f"{name}.pdf"
+        for code in ("en", "ar")
+        for name in ("al-tanf", "qasrak", "briefing")
+    ]
+    assert mini_all == expected
+    assert all(p.stat().st_size > 0 for p in expected)
+
+
+def test_network_urls_are_refused(tmp_path):
+    fetcher = pdf.LocalFiles([tmp_path])
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.org/font.ttf")
+    with pytest.raises(ValueError):
+        fetcher.fetch((ROOT / "pyproject.toml").as_uri())
+
+
+def test_data_version(tmp_path):
+    version = pdf.data_version(ROOT)
+    if shutil.which("git") and (ROOT / ".git").exists():
+        assert re.fullmatch(r"[0-9a-f]{4,40}(\+modified)?", version)
+    assert pdf.data_version(tmp_path) is None
+
+
+def test_strings_exist_in_both_languages():
+    catalogs = {}
+    for code in LANGUAGES:
+        path = ROOT / "templates" / "i18n" / f"pdf.{code}.yaml"
+        catalogs[code] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert all(key.startswith("pdf.") for key in catalogs[code])
+    assert catalogs["en"].keys() == catalogs["ar"].keys()
+
+
+# -- the site's print stylesheet ----------------------------------------------------------------
+def test_print_stylesheet_hides_chrome_and_writes_out_links(tmp_path):
+    from weasyprint import CSS, HTML
+
+    page = (
+        '<html lang="en"><body><header class="md-header">SITE HEADER</header>'
+        '<nav class="md-tabs">TABS</nav><div class="md-container"><main class="md-main">'
+        '<div class="md-sidebar md-sidebar--primary">NAVIGATION</div><article class="md-content">'
+        '<p>Report: <a class="bf-external" href="https://example.org/report-a">Read the original</a></p>'
+        '</article></main></div><footer class="md-footer">FOOTER</footer></body></html>'
+    )
+    stylesheet = CSS(filename=str(ROOT / "docs" / "assets" / "stylesheets" / "print.css"))
+    target = tmp_path / "page.pdf"
+    HTML(string=page).write_pdf(target, stylesheets=[stylesheet])
+    text = pdf_text(target)
+    assert "Read the original (https://example.org/report-a)" in " ".join(text.split())
+    for chrome in ("SITE HEADER", "TABS", "NAVIGATION", "FOOTER"):
+        assert chrome not in text
+    info = subprocess.run(
+        ["pdfinfo", str(target)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "(A4)" in info and re.search(r"Pages:\s+1\b", info)
