@@ -61,7 +61,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import DEFAULT_STAGING, build_site
 
     try:
-        build_site(Path(args.data), Path(args.out), staging=Path(args.staging or DEFAULT_STAGING))
+        build_site(Path(args.data), Path(args.out), staging=Path(args.staging or DEFAULT_STAGING),
+                   pdf=not args.no_pdf)
     except DataError as exc:
         _print_problems(exc.problems, "text")
         print("nothing was published: fix the data and build again", file=sys.stderr)
@@ -71,6 +72,29 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     print(f"site built into {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from generator.build import ROOT
+    from generator.charts import render_charts
+    from generator.pdf import chart_figures, data_version, render_briefing
+
+    dataset, problems = load_dataset(Path(args.data))
+    if dataset is None:
+        _print_problems(problems, "text")
+        return EXIT_INVALID
+    charts = None
+    if not (args.start or args.end):  # charts cover the whole record: only for whole-record briefings
+        chart_dir = ROOT / ".cache" / "pdf-charts"
+        charts = chart_figures(chart_dir, render_charts(dataset, args.lang, chart_dir, ROOT / ".cache" / "charts"))
+    try:
+        render_briefing(dataset, args.lang, Path(args.output), base_id=args.base, start=args.start,
+                        end=args.end, charts=charts, version=data_version(ROOT))
+    except ValueError as exc:
+        print(f"briefing pdf: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"briefing written to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -103,7 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", default="data", help="data directory (default: data)")
     build.add_argument("--out", default="site", help="site directory (default: site)")
     build.add_argument("--staging", default=None, help="generated MkDocs sources (default: .cache/docs)")
+    build.add_argument("--no-pdf", action="store_true", help="skip the PDF briefings")
     build.set_defaults(run=cmd_build)
+
+    pdf = commands.add_parser("pdf", help="make a PDF briefing for one base or all, for any period")
+    pdf.add_argument("--data", default="data", help="data directory (default: data)")
+    pdf.add_argument("--lang", choices=("en", "ar"), default="en")
+    pdf.add_argument("--base", default=None, help="base id (default: all bases)")
+    pdf.add_argument("--from", dest="start", default=None, metavar="YYYY-MM[-DD]", help="first day or month")
+    pdf.add_argument("--to", dest="end", default=None, metavar="YYYY-MM[-DD]", help="last day or month")
+    pdf.add_argument("-o", "--output", required=True, help="the PDF file to write")
+    pdf.set_defaults(run=cmd_pdf)
 
     diff = commands.add_parser("diff", help="events added, changed and removed since a git revision")
     diff.add_argument("rev", help="the git revision to compare the working tree with, e.g. origin/main")

@@ -102,6 +102,11 @@ class Total:
     low: int
     high: int
     events: int
+    qualified: bool = False  # some claim was "about", "more than"...: the sum is approximate
+
+    @property
+    def qualifier(self) -> str:
+        return "about" if self.qualified else "exact"
 
 
 def figure_totals(events) -> list[Total]:
@@ -109,12 +114,15 @@ def figure_totals(events) -> list[Total]:
     lows: dict[str, int] = defaultdict(int)
     highs: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
+    qualified: set[str] = set()
     for event in events:
         for summary in figures_of(event):
             lows[summary.quantity] += summary.low
             highs[summary.quantity] += summary.high
             counts[summary.quantity] += 1
-    return [Total(q, lows[q], highs[q], counts[q]) for q in sorted(lows)]
+            if any(claim.qualifier != "exact" for claim in summary.claims):
+                qualified.add(summary.quantity)
+    return [Total(q, lows[q], highs[q], counts[q], q in qualified) for q in sorted(lows)]
 
 
 def information_cutoff(dataset: Dataset) -> date | None:

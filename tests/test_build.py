@@ -84,3 +84,16 @@ def test_two_builds_of_the_same_data_are_byte_identical(mini, tmp_path):
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
     assert b"<lastmod>2026-02-21</lastmod>" in one["sitemap.xml"]  # from the data, not the clock
+
+
+def test_cli_pdf_makes_a_briefing_for_a_base_and_period(tmp_path):
+    out = tmp_path / "qasrak-ar.pdf"
+    command = [sys.executable, "-m", "generator", "pdf", "--lang", "ar", "--base", "qasrak",
+               "--from", "2025-08", "--to", "2026-02", "-o", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "قسرك" in text.translate({c: None for c in (0x200E, 0x200F, *range(0x202A, 0x202F))})
+    command[command.index("qasrak")] = "nowhere"
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "no base 'nowhere'" in result.stderr
