@@ -13,13 +13,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from pathlib import Path
 
-from datetime import datetime, time, timezone
-
+from generator.charts import Chart, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
-from generator.charts import Chart, render_charts
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import plan_pages
@@ -56,17 +55,26 @@ def validated(data_dir: Path) -> tuple[Dataset, list[Problem]]:
     return dataset, problems
 
 
-def generate(data_dir: Path, staging: Path = DEFAULT_STAGING, docs_dir: Path = DOCS_DIR) -> GenerateReport:
+def generate(
+    data_dir: Path, staging: Path = DEFAULT_STAGING, docs_dir: Path = DOCS_DIR
+) -> GenerateReport:
     """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched."""
     dataset, problems = validated(data_dir)
     env = make_environment()
-    prose = {code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8") for code in LANGUAGES}
+    prose = {
+        code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8")
+        for code in LANGUAGES
+    }
     staging.mkdir(parents=True, exist_ok=True)
-    charts = {code: render_charts(dataset, code, staging, cache_dir=CHART_CACHE) for code in LANGUAGES}
+    charts = {
+        code: render_charts(dataset, code, staging, cache_dir=CHART_CACHE) for code in LANGUAGES
+    }
     outputs: dict[str, str | bytes] = {}
     for page in plan_pages(dataset):
         for code, lang in LANGUAGES.items():
-            outputs[localized(page.path, code)] = render_page(env, page, dataset, lang, prose, charts[code])
+            outputs[localized(page.path, code)] = render_page(
+                env, page, dataset, lang, prose, charts[code]
+            )
     outputs["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
@@ -104,7 +112,9 @@ def source_date_epoch(dataset: Dataset) -> str:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
     cutoff = information_cutoff(dataset)
-    moment = datetime.combine(cutoff, time(), tzinfo=timezone.utc) if cutoff else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    moment = (
+        datetime.combine(cutoff, time(), tzinfo=UTC) if cutoff else datetime(2000, 1, 1, tzinfo=UTC)
+    )
     return str(int(moment.timestamp()))
 
 
@@ -113,8 +123,10 @@ def render_pdfs(dataset: Dataset, staging: Path, out_dir: Path) -> list[Path]:
     from generator.charts import plan_charts
     from generator.pdf import chart_figures, data_version, render_all_briefings
 
-    charts = {code: chart_figures(staging, {p.chart.key: p.chart for p in plan_charts(dataset, code)})
-              for code in LANGUAGES}
+    charts = {
+        code: chart_figures(staging, {p.chart.key: p.chart for p in plan_charts(dataset, code)})
+        for code in LANGUAGES
+    }
     return render_all_briefings(dataset, out_dir, charts=charts, version=data_version(ROOT))
 
 
@@ -134,8 +146,12 @@ def build_site(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        with _environment(BRIEFING_DATA=str(data_dir.resolve()), BRIEFING_STAGING=str(staging.resolve()),
-                          NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=source_date_epoch(dataset)):
+        with _environment(
+            BRIEFING_DATA=str(data_dir.resolve()),
+            BRIEFING_STAGING=str(staging.resolve()),
+            NO_MKDOCS_2_WARNING="1",
+            SOURCE_DATE_EPOCH=source_date_epoch(dataset),
+        ):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             build(config)
         if pdf:

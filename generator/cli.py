@@ -50,8 +50,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_INVALID
-    print(f"generated {report.total} files into {args.out}: {len(report.written)} written, "
-          f"{len(report.removed)} removed", file=sys.stderr)
+    print(
+        f"generated {report.total} files into {args.out}: {len(report.written)} written, "
+        f"{len(report.removed)} removed",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -61,15 +64,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import DEFAULT_STAGING, build_site
 
     try:
-        build_site(Path(args.data), Path(args.out), staging=Path(args.staging or DEFAULT_STAGING),
-                   pdf=not args.no_pdf)
+        build_site(
+            Path(args.data),
+            Path(args.out),
+            staging=Path(args.staging or DEFAULT_STAGING),
+            pdf=not args.no_pdf,
+        )
     except DataError as exc:
         _print_problems(exc.problems, "text")
         print("nothing was published: fix the data and build again", file=sys.stderr)
         return EXIT_INVALID
     except (MkDocsException, SystemExit) as exc:
-        print(f"briefing build: the MkDocs build failed: {exc}; {args.out} was left as it was",
-              file=sys.stderr)
+        print(
+            f"briefing build: the MkDocs build failed: {exc}; {args.out} was left as it was",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     print(f"site built into {args.out}", file=sys.stderr)
     return EXIT_OK
@@ -85,12 +94,24 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         _print_problems(problems, "text")
         return EXIT_INVALID
     charts = None
-    if not (args.start or args.end):  # charts cover the whole record: only for whole-record briefings
+    if not (
+        args.start or args.end
+    ):  # charts cover the whole record: only for whole-record briefings
         chart_dir = ROOT / ".cache" / "pdf-charts"
-        charts = chart_figures(chart_dir, render_charts(dataset, args.lang, chart_dir, ROOT / ".cache" / "charts"))
+        charts = chart_figures(
+            chart_dir, render_charts(dataset, args.lang, chart_dir, ROOT / ".cache" / "charts")
+        )
     try:
-        render_briefing(dataset, args.lang, Path(args.output), base_id=args.base, start=args.start,
-                        end=args.end, charts=charts, version=data_version(ROOT))
+        render_briefing(
+            dataset,
+            args.lang,
+            Path(args.output),
+            base_id=args.base,
+            start=args.start,
+            end=args.end,
+            charts=charts,
+            version=data_version(ROOT),
+        )
     except ValueError as exc:
         print(f"briefing pdf: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -114,19 +135,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
-    validate.add_argument("data_dir", nargs="?", default="data", help="data directory (default: data)")
+    validate.add_argument(
+        "data_dir", nargs="?", default="data", help="data directory (default: data)"
+    )
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(run=cmd_validate)
 
-    generate = commands.add_parser("generate", help="write the pages (MkDocs sources) without building")
+    generate = commands.add_parser(
+        "generate", help="write the pages (MkDocs sources) without building"
+    )
     generate.add_argument("--data", default="data", help="data directory (default: data)")
-    generate.add_argument("--out", default=".cache/docs", help="where to write (default: .cache/docs)")
+    generate.add_argument(
+        "--out", default=".cache/docs", help="where to write (default: .cache/docs)"
+    )
     generate.set_defaults(run=cmd_generate)
 
     build = commands.add_parser("build", help="validate, generate and build the whole site")
     build.add_argument("--data", default="data", help="data directory (default: data)")
     build.add_argument("--out", default="site", help="site directory (default: site)")
-    build.add_argument("--staging", default=None, help="generated MkDocs sources (default: .cache/docs)")
+    build.add_argument(
+        "--staging", default=None, help="generated MkDocs sources (default: .cache/docs)"
+    )
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF briefings")
     build.set_defaults(run=cmd_build)
 
@@ -134,13 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--data", default="data", help="data directory (default: data)")
     pdf.add_argument("--lang", choices=("en", "ar"), default="en")
     pdf.add_argument("--base", default=None, help="base id (default: all bases)")
-    pdf.add_argument("--from", dest="start", default=None, metavar="YYYY-MM[-DD]", help="first day or month")
-    pdf.add_argument("--to", dest="end", default=None, metavar="YYYY-MM[-DD]", help="last day or month")
+    pdf.add_argument(
+        "--from", dest="start", default=None, metavar="YYYY-MM[-DD]", help="first day or month"
+    )
+    pdf.add_argument(
+        "--to", dest="end", default=None, metavar="YYYY-MM[-DD]", help="last day or month"
+    )
     pdf.add_argument("-o", "--output", required=True, help="the PDF file to write")
     pdf.set_defaults(run=cmd_pdf)
 
-    diff = commands.add_parser("diff", help="events added, changed and removed since a git revision")
-    diff.add_argument("rev", help="the git revision to compare the working tree with, e.g. origin/main")
+    diff = commands.add_parser(
+        "diff", help="events added, changed and removed since a git revision"
+    )
+    diff.add_argument(
+        "rev", help="the git revision to compare the working tree with, e.g. origin/main"
+    )
     diff.add_argument("--format", choices=("markdown", "text"), default="markdown")
     diff.set_defaults(run=cmd_diff)
     return parser

@@ -131,7 +131,9 @@ def catalog(code: str) -> dict[str, object]:
     strings: dict[str, object] = {}
     paths = [CATALOG_DIR / f"{code}.yaml", *sorted(CATALOG_DIR.glob(f"*.{code}.yaml"))]
     for path in paths:
-        for key, value in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).items():
+        for key, value in (
+            yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        ).items():
             if key in strings:
                 raise ValueError(f"{path.name}: string {key!r} is defined twice")
             strings[key] = value

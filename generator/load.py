@@ -111,13 +111,17 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                self._report(node, path, f"explicit YAML tag {node.tag} is not allowed", "remove the tag")
+                self._report(
+                    node, path, f"explicit YAML tag {node.tag} is not allowed", "remove the tag"
+                )
             return [self.build(item, path + (i,), node) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any]:
         if node.tag != _MAP:
-            self._report(node, path, f"explicit YAML tag {node.tag} is not allowed", "remove the tag")
+            self._report(
+                node, path, f"explicit YAML tag {node.tag} is not allowed", "remove the tag"
+            )
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -127,7 +131,10 @@ class _Builder:
             key = str(key_node.value)
             if key == "<<":
                 self._report(
-                    key_node, path, "YAML merge keys (<<) are not allowed", "write the fields out in full"
+                    key_node,
+                    path,
+                    "YAML merge keys (<<) are not allowed",
+                    "write the fields out in full",
                 )
                 continue
             if key in first_seen:
@@ -148,7 +155,9 @@ class _Builder:
         tag = node.tag
         if node.style or tag == _STR:
             if tag != _STR:
-                self._report(node, path, f"explicit YAML tag {tag} is not allowed", "remove the tag")
+                self._report(
+                    node, path, f"explicit YAML tag {tag} is not allowed", "remove the tag"
+                )
             return raw
         if tag == _NULL:
             return None
@@ -187,7 +196,10 @@ def _decode(path: Path, display: str, blob: bytes) -> tuple[str | None, list[Pro
     if len(blob) > MAX_FILE_BYTES:
         return None, [
             Problem(
-                display, 1, 1, "",
+                display,
+                1,
+                1,
+                "",
                 f"file is {len(blob) // 1024} KB, over the limit of {MAX_FILE_BYTES // 1024} KB",
                 "a data file holds one record; split it or shorten its texts",
             )
@@ -201,7 +213,10 @@ def _decode(path: Path, display: str, blob: bytes) -> tuple[str | None, list[Pro
         column = exc.start - (blob.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [
             Problem(
-                display, line, column, "",
+                display,
+                line,
+                column,
+                "",
                 f"file is not valid UTF-8 (byte 0x{blob[exc.start]:02x})",
                 "save the file as UTF-8 in your editor",
             )
@@ -228,12 +243,19 @@ def parse_text(text: str, path: Path, display: str) -> tuple[Document | None, li
             what = f"{exc.context}, {what}"
         hint = "check indentation (spaces, not tabs), colons and quotes on this line and the one before"
         if "expected a single document" in str(exc):
-            what, hint = "file holds more than one YAML document", "keep one record per file; remove '---'"
+            what, hint = (
+                "file holds more than one YAML document",
+                "keep one record per file; remove '---'",
+            )
         return None, [Problem(display, line, column, "", f"YAML syntax error: {what}", hint)]
     except yaml.YAMLError as exc:
         return None, [Problem(display, 1, 1, "", f"YAML error: {exc}", "check the file's syntax")]
     if node is None:
-        return None, [Problem(display, 1, 1, "", "file is empty", "write the record's fields, or delete the file")]
+        return None, [
+            Problem(
+                display, 1, 1, "", "file is empty", "write the record's fields, or delete the file"
+            )
+        ]
     doc = Document(path=path, display=display, data=None)
     builder = _Builder(doc)
     doc.data = builder.build(node, ())

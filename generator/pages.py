@@ -91,16 +91,29 @@ def plan_pages(dataset: Dataset) -> list[Page]:
     ]
     for base_id in dataset.bases:
         events = [e for e in newest_first if base_id in e.bases]
-        pages.append(Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events}))
+        pages.append(
+            Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events})
+        )
     years = chronology_years(dataset)
     months = {
-        year: [(month, len(events)) for month, events in events_by_month(
-            [e for e in newest_first if e.date.anchor.year == year])]
+        year: [
+            (month, len(events))
+            for month, events in events_by_month(
+                [e for e in newest_first if e.date.anchor.year == year]
+            )
+        ]
         for year in years
     }
-    pages.append(Page("chronology/index.md", "chronology_index.md.j2", {"years": years, "months": months}))
+    pages.append(
+        Page("chronology/index.md", "chronology_index.md.j2", {"years": years, "months": months})
+    )
     for year in years:
         events = [e for e in newest_first if e.date.anchor.year == year]
-        pages.append(Page(chronology_path(year), "chronology_year.md.j2",
-                          {"year": year, "months": events_by_month(events)}))
+        pages.append(
+            Page(
+                chronology_path(year),
+                "chronology_year.md.j2",
+                {"year": year, "months": events_by_month(events)},
+            )
+        )
     return pages

@@ -72,7 +72,11 @@ class View:
         if text is None:
             return Markup("")
         shown_in = text.language_of(self.code)
-        body = LANGUAGES[shown_in].isolate(text.get(self.code)) if shown_in != self.code else self.lang.isolate(text.get(self.code))
+        body = (
+            LANGUAGES[shown_in].isolate(text.get(self.code))
+            if shown_in != self.code
+            else self.lang.isolate(text.get(self.code))
+        )
         if shown_in != self.code:
             direction = LANGUAGES[shown_in].direction
             return Markup(
@@ -94,7 +98,9 @@ class View:
 
     def base_link(self, base_id: str) -> Markup:
         base = self.dataset.bases[base_id]
-        return Markup(f'<a href="{escape(self.url(base_url(base_id)))}">{self.lang.isolate(base.name.get(self.code))}</a>')
+        return Markup(
+            f'<a href="{escape(self.url(base_url(base_id)))}">{self.lang.isolate(base.name.get(self.code))}</a>'
+        )
 
     def event_link(self, event: Event) -> str:
         return self.url(event_url(event))
@@ -130,7 +136,11 @@ class View:
 
     def quantity_phrase(self, quantity: str, low: int, high: int, qualifier: str = "exact") -> str:
         forms = self.dataset.taxonomy.quantities[quantity].forms[self.code]
-        number = self.number(low) if low == high else self.t("figure.range", low=self.number(low), high=self.number(high))
+        number = (
+            self.number(low)
+            if low == high
+            else self.t("figure.range", low=self.number(low), high=self.number(high))
+        )
         n = self.t(f"qualifier.{qualifier}", n=number)
         unit = self.lang.plural(forms, high)
         return f"{n} {unit}"
@@ -146,7 +156,9 @@ class View:
 
     def source_name(self, source: Source) -> str:
         """Publisher and date: tells apart several reports of one (or an unnamed) outlet."""
-        return f"{source.publisher.get(self.code)}{self.t('list.separator')}{self.published(source)}"
+        return (
+            f"{source.publisher.get(self.code)}{self.t('list.separator')}{self.published(source)}"
+        )
 
     def figure_range(self, summary) -> str:
         """The span of all claims; a single claim keeps its own qualifier ('more than 20')."""
@@ -202,8 +214,14 @@ class View:
             return code
 
 
-def render_page(env: Environment, page: Page, dataset: Dataset, lang: Language, prose: dict[str, str],
-                charts: dict | None = None) -> str:
+def render_page(
+    env: Environment,
+    page: Page,
+    dataset: Dataset,
+    lang: Language,
+    prose: dict[str, str],
+    charts: dict | None = None,
+) -> str:
     template = env.get_template(page.template)
     view = View(dataset, lang, page, charts or {})
     return template.render(v=view, page=page, lang=lang, prose=prose, **page.context)

@@ -21,13 +21,29 @@ from generator.load import Document, FieldPath
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "examples", "default"}
 KEYWORDS = {
-    "$ref", "type", "properties", "required", "additionalProperties", "items", "enum",
-    "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
+    "$ref",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
     "uniqueItems",
 }
 TYPE_WORDS = {
-    "string": "text", "integer": "a whole number", "number": "a number",
-    "boolean": "true or false", "object": "a mapping of fields", "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping of fields",
+    "array": "a list",
     "null": "nothing",
 }
 
@@ -106,7 +122,13 @@ class SchemaSet:
         return problems
 
     def _check(
-        self, doc: Document, value: Any, schema: dict, base: str, path: FieldPath, out: list[Problem]
+        self,
+        doc: Document,
+        value: Any,
+        schema: dict,
+        base: str,
+        path: FieldPath,
+        out: list[Problem],
     ) -> None:
         description = schema.get("description", "")
         form = ""  # the description of the referenced definition: says what form a value takes
@@ -114,17 +136,23 @@ class SchemaSet:
             target, base = self.resolve(schema["$ref"], base)
             form = target.get("description", "")
             description = description or form
-            schema = {**target, **{k: v for k, v in schema.items() if k not in ("$ref", "description")}}
+            schema = {
+                **target,
+                **{k: v for k, v in schema.items() if k not in ("$ref", "description")},
+            }
         hint = description
 
         if "enum" in schema:
             if value not in schema["enum"]:
                 choices = ", ".join(str(c) for c in schema["enum"])
                 close = difflib.get_close_matches(str(value), [str(c) for c in schema["enum"]], 1)
-                out.append(doc.problem(
-                    path, f"{describe(value)} is not one of: {choices}",
-                    f"did you mean '{close[0]}'?" if close else hint,
-                ))
+                out.append(
+                    doc.problem(
+                        path,
+                        f"{describe(value)} is not one of: {choices}",
+                        f"did you mean '{close[0]}'?" if close else hint,
+                    )
+                )
             return
 
         types = schema.get("type")
@@ -152,34 +180,59 @@ class SchemaSet:
             self._check_object(doc, value, schema, base, path, out)
 
     def _check_string(
-        self, doc: Document, value: str, schema: dict, path: FieldPath, hint: str, out: list[Problem]
+        self,
+        doc: Document,
+        value: str,
+        schema: dict,
+        path: FieldPath,
+        hint: str,
+        out: list[Problem],
     ) -> None:
         import re
 
         if "minLength" in schema and len(value) < schema["minLength"]:
             out.append(doc.problem(path, "must not be empty", hint or "write the text"))
         elif "maxLength" in schema and len(value) > schema["maxLength"]:
-            out.append(doc.problem(
-                path, f"is {len(value)} characters long, over the limit of {schema['maxLength']}",
-                "shorten it",
-            ))
+            out.append(
+                doc.problem(
+                    path,
+                    f"is {len(value)} characters long, over the limit of {schema['maxLength']}",
+                    "shorten it",
+                )
+            )
         elif "pattern" in schema and not re.search(schema["pattern"], value):
             out.append(doc.problem(path, f"'{value[:60]}' is not in the expected form", hint))
 
     def _check_array(
-        self, doc: Document, value: list, schema: dict, base: str, path: FieldPath, out: list[Problem]
+        self,
+        doc: Document,
+        value: list,
+        schema: dict,
+        base: str,
+        path: FieldPath,
+        out: list[Problem],
     ) -> None:
         if "minItems" in schema and len(value) < schema["minItems"]:
-            out.append(doc.problem(
-                path, f"needs at least {schema['minItems']} item(s)", schema.get("description", "")
-            ))
+            out.append(
+                doc.problem(
+                    path,
+                    f"needs at least {schema['minItems']} item(s)",
+                    schema.get("description", ""),
+                )
+            )
         if "maxItems" in schema and len(value) > schema["maxItems"]:
-            out.append(doc.problem(path, f"has more than {schema['maxItems']} items", "shorten the list"))
+            out.append(
+                doc.problem(path, f"has more than {schema['maxItems']} items", "shorten the list")
+            )
         if schema.get("uniqueItems"):
             seen: list[Any] = []
             for i, item in enumerate(value):
                 if item in seen:
-                    out.append(doc.problem(path + (i,), f"{describe(item)} is listed twice", "remove the repeat"))
+                    out.append(
+                        doc.problem(
+                            path + (i,), f"{describe(item)} is listed twice", "remove the repeat"
+                        )
+                    )
                 else:
                     seen.append(item)
         if "items" in schema:
@@ -187,7 +240,13 @@ class SchemaSet:
                 self._check(doc, item, schema["items"], base, path + (i,), out)
 
     def _check_object(
-        self, doc: Document, value: dict, schema: dict, base: str, path: FieldPath, out: list[Problem]
+        self,
+        doc: Document,
+        value: dict,
+        schema: dict,
+        base: str,
+        path: FieldPath,
+        out: list[Problem],
     ) -> None:
         properties: dict = schema.get("properties", {})
         for name in schema.get("required", []):
@@ -195,16 +254,21 @@ class SchemaSet:
                 about = properties.get(name, {}).get("description", "")
                 if not about and "$ref" in properties.get(name, {}):
                     about = self.resolve(properties[name]["$ref"], base)[0].get("description", "")
-                out.append(doc.problem(
-                    path, f"missing required field '{name}'", about or f"add '{name}:'",
-                ))
+                out.append(
+                    doc.problem(
+                        path,
+                        f"missing required field '{name}'",
+                        about or f"add '{name}:'",
+                    )
+                )
         for name, item in value.items():
             if name in properties:
                 self._check(doc, item, properties[name], base, path + (name,), out)
             elif schema.get("additionalProperties") is False:
                 close = difflib.get_close_matches(name, list(properties), 1, 0.6)
                 hint = (
-                    f"did you mean '{close[0]}'?" if close
+                    f"did you mean '{close[0]}'?"
+                    if close
                     else "allowed fields: " + ", ".join(properties)
                 )
                 out.append(doc.problem(path + (name,), f"unknown field '{name}'", hint, key=True))

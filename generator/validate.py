@@ -51,15 +51,26 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
     if taxonomy.exists():
         kinds["taxonomy"].append(taxonomy)
     else:
-        problems.append(Problem(str(taxonomy), 1, 1, "", "taxonomy.yaml is missing",
-                                "every data directory needs data/taxonomy.yaml"))
+        problems.append(
+            Problem(
+                str(taxonomy),
+                1,
+                1,
+                "",
+                "taxonomy.yaml is missing",
+                "every data directory needs data/taxonomy.yaml",
+            )
+        )
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(data_dir).parts
         if path == taxonomy or rel[0].startswith(".") or path.suffix not in (".yaml", ".yml"):
             continue
         if path.suffix == ".yml":
-            problems.append(Problem(str(path), 1, 1, "", "data files end in .yaml",
-                                    f"rename it to {path.stem}.yaml"))
+            problems.append(
+                Problem(
+                    str(path), 1, 1, "", "data files end in .yaml", f"rename it to {path.stem}.yaml"
+                )
+            )
         elif len(rel) == 2 and rel[0] == "bases":
             kinds["base"].append(path)
         elif len(rel) == 2 and rel[0] == "sources":
@@ -67,11 +78,17 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
         elif len(rel) == 3 and rel[0] == "events":
             kinds["event"].append(path)
         else:
-            problems.append(Problem(
-                str(path), 1, 1, "", "this file is not in a place the generator reads",
-                "bases go in bases/<id>.yaml, sources in sources/<id>.yaml, "
-                "events in events/<yyyy>/<id>.yaml",
-            ))
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    "this file is not in a place the generator reads",
+                    "bases go in bases/<id>.yaml, sources in sources/<id>.yaml, "
+                    "events in events/<yyyy>/<id>.yaml",
+                )
+            )
     return kinds, problems
 
 
@@ -103,7 +120,9 @@ class _Checker:
         self.today = today or date.today()
 
     # -- shared helpers ---------------------------------------------------------------
-    def error(self, doc: Document, path: FieldPath, message: str, hint: str = "", **kw: Any) -> None:
+    def error(
+        self, doc: Document, path: FieldPath, message: str, hint: str = "", **kw: Any
+    ) -> None:
         self.problems.append(doc.problem(path, message, hint, **kw))
 
     def warn(self, doc: Document, path: FieldPath, message: str, hint: str = "", **kw: Any) -> None:
@@ -120,14 +139,19 @@ class _Checker:
             found = FORBIDDEN_CHARACTERS.search(value)
             if found:
                 self.error(
-                    doc, path,
+                    doc,
+                    path,
                     f"contains the invisible control character U+{ord(found.group()):04X}",
                     "delete it: such characters can reorder or hide text; the site isolates "
                     "mixed Arabic and Latin text by itself",
                 )
             elif not unicodedata.is_normalized("NFC", value):
-                self.error(doc, path, "text is not in Unicode normal form NFC",
-                           "retype the accented or Arabic letters, or normalize the file to NFC")
+                self.error(
+                    doc,
+                    path,
+                    "text is not in Unicode normal form NFC",
+                    "retype the accented or Arabic letters, or normalize the file to NFC",
+                )
 
     def text(self, doc: Document, value: dict | None, path: FieldPath) -> Text | None:
         if value is None:
@@ -135,11 +159,17 @@ class _Checker:
         pending = tuple(value.get("pending_translation", ()))
         for lang in LANGUAGES:
             if lang in pending:
-                self.warn(doc, path + (lang,), f"{LANGUAGE_NAMES[lang]} translation pending",
-                          "translate it and remove the language from pending_translation")
+                self.warn(
+                    doc,
+                    path + (lang,),
+                    f"{LANGUAGE_NAMES[lang]} translation pending",
+                    "translate it and remove the language from pending_translation",
+                )
             elif not value.get(lang):
                 self.error(
-                    doc, path, f"missing the {LANGUAGE_NAMES[lang]} text ('{lang}')",
+                    doc,
+                    path,
+                    f"missing the {LANGUAGE_NAMES[lang]} text ('{lang}')",
                     f"write it, or list {lang} under pending_translation to publish with a warning",
                 )
         return Text(en=value.get("en"), ar=value.get("ar"), pending=pending)
@@ -150,41 +180,75 @@ class _Checker:
         lat, lon = value["lat"], value["lon"]
         lat_min, lat_max, lon_min, lon_max = SYRIA_BOUNDS
         if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-            self.warn(doc, path, f"({lat}, {lon}) lies outside Syria",
-                      "check that lat and lon are not swapped")
-        return Location(lat, lon, value["precision"], self.text(doc, value.get("note"), path + ("note",)))
+            self.warn(
+                doc,
+                path,
+                f"({lat}, {lon}) lies outside Syria",
+                "check that lat and lon are not swapped",
+            )
+        return Location(
+            lat, lon, value["precision"], self.text(doc, value.get("note"), path + ("note",))
+        )
 
-    def fuzzy_date(self, doc: Document, value: str, precision: str, path: FieldPath,
-                   future_allowed: bool = False) -> FuzzyDate | None:
+    def fuzzy_date(
+        self,
+        doc: Document,
+        value: str,
+        precision: str,
+        path: FieldPath,
+        future_allowed: bool = False,
+    ) -> FuzzyDate | None:
         parsed, why = parse_date(value)
         if parsed is None:
             self.error(doc, path, f"'{value}' is not a valid date", why)
             return None
         if parsed > self.today and not future_allowed:
-            self.error(doc, path, f"{value} is in the future",
-                       "check the year; only planned or announced events may lie ahead")
+            self.error(
+                doc,
+                path,
+                f"{value} is in the future",
+                "check the year; only planned or announced events may lie ahead",
+            )
         has_day = value.count("-") == 2
         if precision == "day" and not has_day:
-            self.error(doc, path, "precision is 'day' but the date has no day",
-                       "write YYYY-MM-DD, or set the precision to month")
+            self.error(
+                doc,
+                path,
+                "precision is 'day' but the date has no day",
+                "write YYYY-MM-DD, or set the precision to month",
+            )
         if precision == "month" and has_day:
-            self.error(doc, path, "precision is 'month' but the date names a day",
-                       "write YYYY-MM, or set the precision to day")
+            self.error(
+                doc,
+                path,
+                "precision is 'month' but the date names a day",
+                "write YYYY-MM, or set the precision to day",
+            )
         return FuzzyDate(value, precision)
 
     def same_as_filename(self, doc: Document) -> None:
         ident = doc.data.get("id")
         if isinstance(ident, str) and ident != doc.path.stem:
-            self.error(doc, ("id",), f"id '{ident}' does not match the file name '{doc.path.name}'",
-                       f"rename the file to {ident}.yaml, or set id: {doc.path.stem}")
+            self.error(
+                doc,
+                ("id",),
+                f"id '{ident}' does not match the file name '{doc.path.name}'",
+                f"rename the file to {ident}.yaml, or set id: {doc.path.stem}",
+            )
 
-    def known(self, doc: Document, path: FieldPath, value: str, table: dict | set, what: str) -> None:
+    def known(
+        self, doc: Document, path: FieldPath, value: str, table: dict | set, what: str
+    ) -> None:
         if value not in table:
             import difflib
 
             noun, _, where = what.partition(" (")
             close = difflib.get_close_matches(value, list(table), 1)
-            hint = f"did you mean '{close[0]}'?" if close else f"use one defined in {where.rstrip(')')}, or add it there"
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"use one defined in {where.rstrip(')')}, or add it there"
+            )
             self.error(doc, path, f"unknown {noun} '{value}'", hint)
 
     # -- records ------------------------------------------------------------------------
@@ -196,8 +260,12 @@ class _Checker:
             out = []
             for i, item in enumerate(d[key]):
                 if item["id"] in seen:
-                    self.error(doc, (key, i, "id"), f"'{item['id']}' is defined twice in {key}",
-                               f"remove one (first at item {seen[item['id']]})")
+                    self.error(
+                        doc,
+                        (key, i, "id"),
+                        f"'{item['id']}' is defined twice in {key}",
+                        f"remove one (first at item {seen[item['id']]})",
+                    )
                 seen[item["id"]] = i
                 out.append((i, item))
             return out
@@ -209,31 +277,45 @@ class _Checker:
                 "definition": self.text(doc, item["definition"], (key, i, "definition")),
             }
 
-        statuses = {t["id"]: Status(**base_term("statuses", i, t), color=t["color"])
-                    for i, t in terms("statuses")}
+        statuses = {
+            t["id"]: Status(**base_term("statuses", i, t), color=t["color"])
+            for i, t in terms("statuses")
+        }
         event_types = {}
         for i, t in terms("event_types"):
             if t.get("sets_status") and t["sets_status"] not in statuses:
-                self.known(doc, ("event_types", i, "sets_status"), t["sets_status"], statuses,
-                           "status (statuses in taxonomy.yaml)")
-            event_types[t["id"]] = EventType(**base_term("event_types", i, t), color=t["color"],
-                                             sets_status=t.get("sets_status"))
+                self.known(
+                    doc,
+                    ("event_types", i, "sets_status"),
+                    t["sets_status"],
+                    statuses,
+                    "status (statuses in taxonomy.yaml)",
+                )
+            event_types[t["id"]] = EventType(
+                **base_term("event_types", i, t), color=t["color"], sets_status=t.get("sets_status")
+            )
         quantities = {}
         for i, t in terms("quantities"):
             for lang, needed in PLURAL_CATEGORIES.items():
                 missing = [c for c in needed if c not in t["forms"][lang] and c != "zero"]
                 if missing:
-                    self.error(doc, ("quantities", i, "forms", lang),
-                               f"plural forms {', '.join(missing)} are missing",
-                               f"{LANGUAGE_NAMES[lang]} needs the forms {', '.join(needed)}")
-            quantities[t["id"]] = Quantity(t["id"], self.text(doc, t["label"], ("quantities", i, "label")),
-                                           t["forms"])
+                    self.error(
+                        doc,
+                        ("quantities", i, "forms", lang),
+                        f"plural forms {', '.join(missing)} are missing",
+                        f"{LANGUAGE_NAMES[lang]} needs the forms {', '.join(needed)}",
+                    )
+            quantities[t["id"]] = Quantity(
+                t["id"], self.text(doc, t["label"], ("quantities", i, "label")), t["forms"]
+            )
         governorates = {}
         for i, g in terms("governorates"):
             governorates[g["id"]] = Governorate(
-                g["id"], self.text(doc, g["label"], ("governorates", i, "label")),
+                g["id"],
+                self.text(doc, g["label"], ("governorates", i, "label")),
                 self.text(doc, g["capital"]["name"], ("governorates", i, "capital", "name")),
-                g["capital"]["lat"], g["capital"]["lon"],
+                g["capital"]["lat"],
+                g["capital"]["lon"],
             )
         return Taxonomy(
             event_types=event_types,
@@ -243,7 +325,9 @@ class _Checker:
                 t["id"]: ConfidenceLevel(**base_term("confidence_levels", i, t), rank=t["rank"])
                 for i, t in terms("confidence_levels")
             },
-            base_kinds={t["id"]: Term(**base_term("base_kinds", i, t)) for i, t in terms("base_kinds")},
+            base_kinds={
+                t["id"]: Term(**base_term("base_kinds", i, t)) for i, t in terms("base_kinds")
+            },
             governorates=governorates,
             quantities=quantities,
         )
@@ -251,16 +335,28 @@ class _Checker:
     def base(self, doc: Document, tax: Taxonomy, source_ids: set[str]) -> Base:
         d = doc.data
         self.same_as_filename(doc)
-        self.known(doc, ("kind",), d["kind"], tax.base_kinds, "base kind (base_kinds in taxonomy.yaml)")
-        self.known(doc, ("governorate",), d["governorate"], tax.governorates,
-                   "governorate (governorates in taxonomy.yaml)")
+        self.known(
+            doc, ("kind",), d["kind"], tax.base_kinds, "base kind (base_kinds in taxonomy.yaml)"
+        )
+        self.known(
+            doc,
+            ("governorate",),
+            d["governorate"],
+            tax.governorates,
+            "governorate (governorates in taxonomy.yaml)",
+        )
         for i, actor in enumerate(d["operators"]):
             self.known(doc, ("operators", i), actor, tax.actors, "actor (actors in taxonomy.yaml)")
         for i, source in enumerate(d["sources"]):
             self.known(doc, ("sources", i), source, source_ids, "source (sources/<id>.yaml)")
         if d.get("initial_status"):
-            self.known(doc, ("initial_status",), d["initial_status"], tax.statuses,
-                       "status (statuses in taxonomy.yaml)")
+            self.known(
+                doc,
+                ("initial_status",),
+                d["initial_status"],
+                tax.statuses,
+                "status (statuses in taxonomy.yaml)",
+            )
         aliases = d.get("aliases", {})
         return Base(
             id=d["id"],
@@ -285,89 +381,181 @@ class _Checker:
             self.fuzzy_date(doc, d["accessed"], "day", ("accessed",))
         if d.get("via"):
             if d["via"] == d["id"]:
-                self.error(doc, ("via",), "a source cannot relay itself", "remove via, or name another source")
+                self.error(
+                    doc,
+                    ("via",),
+                    "a source cannot relay itself",
+                    "remove via, or name another source",
+                )
             else:
-                self.known(doc, ("via",), d["via"], source_ids - {d["id"]}, "source (sources/<id>.yaml)")
+                self.known(
+                    doc, ("via",), d["via"], source_ids - {d["id"]}, "source (sources/<id>.yaml)"
+                )
         if not d.get("url"):
-            self.warn(doc, ("id",), "no url: readers cannot check this source",
-                      "add url when it is known, and say in notes why it is missing")
+            self.warn(
+                doc,
+                ("id",),
+                "no url: readers cannot check this source",
+                "add url when it is known, and say in notes why it is missing",
+            )
         return Source(
-            id=d["id"], publisher=self.text(doc, d["publisher"], ("publisher",)),
-            published=published or FuzzyDate("1990-01", "month"), language=d["language"],
-            title=d.get("title"), url=d.get("url"), author=d.get("author"),
-            accessed=d.get("accessed"), archive_url=d.get("archive_url"), via=d.get("via"),
-            notes=self.text(doc, d.get("notes"), ("notes",)), file=doc.display,
+            id=d["id"],
+            publisher=self.text(doc, d["publisher"], ("publisher",)),
+            published=published or FuzzyDate("1990-01", "month"),
+            language=d["language"],
+            title=d.get("title"),
+            url=d.get("url"),
+            author=d.get("author"),
+            accessed=d.get("accessed"),
+            archive_url=d.get("archive_url"),
+            via=d.get("via"),
+            notes=self.text(doc, d.get("notes"), ("notes",)),
+            file=doc.display,
         )
 
-    def event(self, doc: Document, tax: Taxonomy, base_ids: set[str], sources: dict[str, Source],
-              source_ids: set[str]) -> Event | None:
+    def event(
+        self,
+        doc: Document,
+        tax: Taxonomy,
+        base_ids: set[str],
+        sources: dict[str, Source],
+        source_ids: set[str],
+    ) -> Event | None:
         d = doc.data
         self.same_as_filename(doc)
         year_folder = doc.path.parent.name
         if d["id"][:4] != year_folder:
-            self.error(doc, ("id",), f"the event is in the folder {year_folder}/ but its id starts with {d['id'][:4]}",
-                       f"move the file to events/{d['id'][:4]}/")
-        when = self.fuzzy_date(doc, d["date"], d["date_precision"], ("date",),
-                               future_allowed=d.get("occurrence", "occurred") != "occurred")
+            self.error(
+                doc,
+                ("id",),
+                f"the event is in the folder {year_folder}/ but its id starts with {d['id'][:4]}",
+                f"move the file to events/{d['id'][:4]}/",
+            )
+        when = self.fuzzy_date(
+            doc,
+            d["date"],
+            d["date_precision"],
+            ("date",),
+            future_allowed=d.get("occurrence", "occurred") != "occurred",
+        )
         end = None
         if d.get("end_date"):
             end, why = parse_date(d["end_date"])
             if end is None:
                 self.error(doc, ("end_date",), f"'{d['end_date']}' is not a valid date", why)
             elif when and end < when.anchor:
-                self.error(doc, ("end_date",), f"end_date {d['end_date']} is before date {d['date']}",
-                           "swap them, or correct one of them")
+                self.error(
+                    doc,
+                    ("end_date",),
+                    f"end_date {d['end_date']} is before date {d['date']}",
+                    "swap them, or correct one of them",
+                )
         if when:
             id_day, _ = parse_date(d["id"][:10])
             if id_day and not ((when.earliest or date.min) <= id_day <= when.latest):
-                self.warn(doc, ("id",), f"the id's date {d['id'][:10]} is outside the event's dates",
-                          "fine after a correction (ids never change); otherwise name the file after the date")
+                self.warn(
+                    doc,
+                    ("id",),
+                    f"the id's date {d['id'][:10]} is outside the event's dates",
+                    "fine after a correction (ids never change); otherwise name the file after the date",
+                )
         if ("bases" in d) == ("place" in d):
-            self.error(doc, (), "give either bases or place (exactly one of them)",
-                       "bases: [id, ...] for events at bases; place: for anywhere else")
+            self.error(
+                doc,
+                (),
+                "give either bases or place (exactly one of them)",
+                "bases: [id, ...] for events at bases; place: for anywhere else",
+            )
         for i, base in enumerate(d.get("bases", ())):
             self.known(doc, ("bases", i), base, base_ids, "base (bases/<id>.yaml)")
         place = None
         if "place" in d:
             p = d["place"]
             if p.get("governorate"):
-                self.known(doc, ("place", "governorate"), p["governorate"], tax.governorates,
-                           "governorate (governorates in taxonomy.yaml)")
-            place = Place(self.text(doc, p["name"], ("place", "name")), p.get("governorate"),
-                          self.location(doc, p.get("location"), ("place", "location")))
-        self.known(doc, ("type",), d["type"], tax.event_types, "event type (event_types in taxonomy.yaml)")
+                self.known(
+                    doc,
+                    ("place", "governorate"),
+                    p["governorate"],
+                    tax.governorates,
+                    "governorate (governorates in taxonomy.yaml)",
+                )
+            place = Place(
+                self.text(doc, p["name"], ("place", "name")),
+                p.get("governorate"),
+                self.location(doc, p.get("location"), ("place", "location")),
+            )
+        self.known(
+            doc, ("type",), d["type"], tax.event_types, "event type (event_types in taxonomy.yaml)"
+        )
         for i, actor in enumerate(d["actors"]):
             self.known(doc, ("actors", i), actor, tax.actors, "actor (actors in taxonomy.yaml)")
-        self.known(doc, ("confidence",), d["confidence"], tax.confidence_levels,
-                   "confidence level (confidence_levels in taxonomy.yaml)")
+        self.known(
+            doc,
+            ("confidence",),
+            d["confidence"],
+            tax.confidence_levels,
+            "confidence level (confidence_levels in taxonomy.yaml)",
+        )
         event_type = tax.event_types.get(d["type"])
         if d.get("handover_to"):
-            self.known(doc, ("handover_to",), d["handover_to"], tax.actors, "actor (actors in taxonomy.yaml)")
+            self.known(
+                doc,
+                ("handover_to",),
+                d["handover_to"],
+                tax.actors,
+                "actor (actors in taxonomy.yaml)",
+            )
         elif event_type and event_type.sets_status == "handed_over":
-            self.error(doc, ("type",), "a handover must say to whom",
-                       "add handover_to: with the actor id that received the base")
+            self.error(
+                doc,
+                ("type",),
+                "a handover must say to whom",
+                "add handover_to: with the actor id that received the base",
+            )
         for i, source in enumerate(d["sources"]):
             self.known(doc, ("sources", i), source, source_ids, "source (sources/<id>.yaml)")
         claims = []
         for i, f in enumerate(d.get("figures", ())):
             path = ("figures", i)
-            self.known(doc, path + ("quantity",), f["quantity"], tax.quantities,
-                       "quantity (quantities in taxonomy.yaml)")
+            self.known(
+                doc,
+                path + ("quantity",),
+                f["quantity"],
+                tax.quantities,
+                "quantity (quantities in taxonomy.yaml)",
+            )
             if f["source"] not in d["sources"]:
-                self.error(doc, path + ("source",), f"the figure cites '{f['source']}', which is not among this event's sources",
-                           f"add {f['source']} to sources, or cite one of them")
+                self.error(
+                    doc,
+                    path + ("source",),
+                    f"the figure cites '{f['source']}', which is not among this event's sources",
+                    f"add {f['source']} to sources, or cite one of them",
+                )
             if f.get("max") is not None and f["max"] < f["value"]:
-                self.error(doc, path + ("max",), f"max {f['max']} is smaller than value {f['value']}",
-                           "value is the lower end of the range, max the upper end")
-            claims.append(Claim(f["quantity"], f["value"], f["source"], f.get("max"),
-                                f.get("qualifier", "exact"), self.text(doc, f.get("note"), path + ("note",))))
+                self.error(
+                    doc,
+                    path + ("max",),
+                    f"max {f['max']} is smaller than value {f['value']}",
+                    "value is the lower end of the range, max the upper end",
+                )
+            claims.append(
+                Claim(
+                    f["quantity"],
+                    f["value"],
+                    f["source"],
+                    f.get("max"),
+                    f.get("qualifier", "exact"),
+                    self.text(doc, f.get("note"), path + ("note",)),
+                )
+            )
         occurrence = d.get("occurrence", "occurred")
         if when and when.earliest and occurrence == "occurred":
             for i, source_id in enumerate(d["sources"]):
                 source = sources.get(source_id)
                 if source and source.published.latest < when.earliest:
                     self.error(
-                        doc, ("sources", i),
+                        doc,
+                        ("sources", i),
                         f"source '{source_id}' was published ({source.published.value}) before the event's date ({when.value})",
                         "a report cannot predate its event: correct a date, or set occurrence: planned "
                         "(or announced) if the source reported it in advance",
@@ -375,16 +563,28 @@ class _Checker:
         if not when:
             return None
         return Event(
-            id=d["id"], date=when, type=d["type"], actors=tuple(d["actors"]),
-            summary=self.text(doc, d["summary"], ("summary",)), sources=tuple(d["sources"]),
-            confidence=d["confidence"], end_date=d.get("end_date") if end else None,
-            occurrence=occurrence, bases=tuple(d.get("bases", ())), place=place,
-            handover_to=d.get("handover_to"), figures=tuple(claims), tags=tuple(d.get("tags", ())),
-            notes=self.text(doc, d.get("notes"), ("notes",)), file=doc.display,
+            id=d["id"],
+            date=when,
+            type=d["type"],
+            actors=tuple(d["actors"]),
+            summary=self.text(doc, d["summary"], ("summary",)),
+            sources=tuple(d["sources"]),
+            confidence=d["confidence"],
+            end_date=d.get("end_date") if end else None,
+            occurrence=occurrence,
+            bases=tuple(d.get("bases", ())),
+            place=place,
+            handover_to=d.get("handover_to"),
+            figures=tuple(claims),
+            tags=tuple(d.get("tags", ())),
+            notes=self.text(doc, d.get("notes"), ("notes",)),
+            file=doc.display,
         )
 
 
-def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Dataset | None, list[Problem]]:
+def load_dataset(
+    data_dir: Path, schemas: SchemaSet | None = None
+) -> tuple[Dataset | None, list[Problem]]:
     """Load and check a whole data directory. The dataset is None if any error was found."""
     schemas = schemas or default_schemas()
     files, problems = discover(data_dir)
@@ -398,12 +598,18 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
             if doc is None:
                 continue
             if not isinstance(doc.data, dict):
-                checker.error(doc, (), "the file must hold a mapping of fields",
-                              "start with `id: ...` and one field per line")
+                checker.error(
+                    doc,
+                    (),
+                    "the file must hold a mapping of fields",
+                    "start with `id: ...` and one field per line",
+                )
                 continue
             checker.check_strings(doc, doc.data)
             reported = {p.field for p in found}  # the loader already explained these fields
-            schema_problems = [p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported]
+            schema_problems = [
+                p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported
+            ]
             checker.problems.extend(schema_problems)
             if not schema_problems and not found:
                 docs[kind].append(doc)
@@ -416,8 +622,12 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
         for doc in docs[kind] + docs[f"{kind}-ids-only"]:
             ident = doc.data["id"]
             if ident in first:
-                checker.error(doc, ("id",), f"id '{ident}' is also used by {first[ident].display}",
-                              "ids must be unique: choose another one")
+                checker.error(
+                    doc,
+                    ("id",),
+                    f"id '{ident}' is also used by {first[ident].display}",
+                    "ids must be unique: choose another one",
+                )
             else:
                 first[ident] = doc
         # a reference by file name is fine even where the id inside is broken: that is reported once
@@ -429,7 +639,11 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
     sources = {s.id: s for s in (checker.source(doc, ids["source"]) for doc in docs["source"])}
     bases = {b.id: b for b in (checker.base(doc, taxonomy, ids["source"]) for doc in docs["base"])}
     events = [
-        e for e in (checker.event(doc, taxonomy, ids["base"], sources, ids["source"]) for doc in docs["event"])
+        e
+        for e in (
+            checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
+            for doc in docs["event"]
+        )
         if e is not None
     ]
     _check_relay_cycles(checker, docs["source"], sources)
@@ -445,15 +659,21 @@ def load_dataset(data_dir: Path, schemas: SchemaSet | None = None) -> tuple[Data
     return dataset, problems
 
 
-def _check_relay_cycles(checker: _Checker, docs: list[Document], sources: dict[str, Source]) -> None:
+def _check_relay_cycles(
+    checker: _Checker, docs: list[Document], sources: dict[str, Source]
+) -> None:
     by_id = {doc.data["id"]: doc for doc in docs}
     for source in sources.values():
         seen = [source.id]
         current = source
         while current.via and current.via in sources:
             if current.via in seen:
-                checker.error(by_id[source.id], ("via",), "sources relay each other in a circle: " + " -> ".join(seen + [current.via]),
-                              "one of them must be the original report (no via)")
+                checker.error(
+                    by_id[source.id],
+                    ("via",),
+                    "sources relay each other in a circle: " + " -> ".join(seen + [current.via]),
+                    "one of them must be the original report (no via)",
+                )
                 break
             seen.append(current.via)
             current = sources[current.via]

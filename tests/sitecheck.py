@@ -27,7 +27,8 @@ class ParsedPage:
 
     def find(self, tag: str, **attrs: str) -> list[Element]:
         return [
-            e for e in self.elements
+            e
+            for e in self.elements
             if e.tag == tag and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())
         ]
 
@@ -63,15 +64,26 @@ def parse(path: Path) -> ParsedPage:
 
 def find_browser() -> str | None:
     """The headless browser for tests: $BRIEFING_BROWSER, Debian's chromium or Google Chrome."""
-    for name in (os.environ.get("BRIEFING_BROWSER"), "chromium", "google-chrome", "google-chrome-stable",
-                 "chromium-browser"):
+    for name in (
+        os.environ.get("BRIEFING_BROWSER"),
+        "chromium",
+        "google-chrome",
+        "google-chrome-stable",
+        "chromium-browser",
+    ):
         if name and shutil.which(name):
             return shutil.which(name)
     return None
 
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

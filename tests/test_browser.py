@@ -13,7 +13,9 @@ from tests.sitecheck import BROWSER_ARGS, find_browser, serve
 @pytest.fixture(scope="module")
 def browser():
     executable = find_browser()
-    assert executable, "no headless browser: run `make test` (it installs chromium) or set BRIEFING_BROWSER"
+    assert executable, (
+        "no headless browser: run `make test` (it installs chromium) or set BRIEFING_BROWSER"
+    )
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield instance
@@ -27,7 +29,10 @@ def test_arabic_base_page_reads_right_to_left_with_its_arabic_name(browser, buil
         page.on("request", lambda request: requests.append(request.url))
         page.goto(root + "ar/bases/qasrak/")
         assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-        assert page.evaluate("getComputedStyle(document.querySelector('.bf-event')).direction") == "rtl"
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.bf-event')).direction")
+            == "rtl"
+        )
         assert "قسرك" in page.locator("h1").inner_text()
         assert page.locator("html").get_attribute("lang") == "ar"
         page.wait_for_load_state("networkidle")

@@ -18,19 +18,30 @@ HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }}"
 
 
 def tree(path: Path) -> dict[str, bytes]:
-    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(path).as_posix(): p.read_bytes()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_hostile_text_reaches_the_reader_as_literal_text(mini, tmp_path):
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
-    event.write_text(event.read_text(encoding="utf-8").replace(
-        "A convoy of about 25 trucks reached Qasrak.", HOSTILE), encoding="utf-8")
+    event.write_text(
+        event.read_text(encoding="utf-8").replace(
+            "A convoy of about 25 trucks reached Qasrak.", HOSTILE
+        ),
+        encoding="utf-8",
+    )
     build_site(mini, tmp_path / "site", staging=tmp_path / "staging")
     html = (tmp_path / "site/bases/qasrak/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) {{ 7*7 }}" in html
-    assert not [a for a in parse(tmp_path / "site/bases/qasrak/index.html").find("a")
-                if a.attrs.get("href", "").startswith("javascript:")]
+    assert not [
+        a
+        for a in parse(tmp_path / "site/bases/qasrak/index.html").find("a")
+        if a.attrs.get("href", "").startswith("javascript:")
+    ]
 
 
 def test_invalid_data_publishes_nothing_and_keeps_the_previous_site(mini, tmp_path):
@@ -38,8 +49,10 @@ def test_invalid_data_publishes_nothing_and_keeps_the_previous_site(mini, tmp_pa
     build_site(mini, site, staging=tmp_path / "staging")
     before = tree(site)
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
-    event.write_text(event.read_text(encoding="utf-8").replace("bases: [qasrak]", "bases: [nowhere]"),
-                     encoding="utf-8")
+    event.write_text(
+        event.read_text(encoding="utf-8").replace("bases: [qasrak]", "bases: [nowhere]"),
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as failure:
         build_site(mini, site, staging=tmp_path / "staging")
     assert "unknown base 'nowhere'" in failure.value.problems[0].format()
@@ -52,9 +65,15 @@ def test_a_failing_mkdocs_build_keeps_the_previous_site(mini, tmp_path):
     build_site(mini, site, staging=tmp_path / "staging")
     before = tree(site)
     broken_config = tmp_path / "mkdocs.yml"
-    broken_config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace(
-        "  - Methodology: methodology.md", "  - Methodology: methodology.md\n  - Missing: missing.md"),
-        encoding="utf-8")
+    broken_config.write_text(
+        (ROOT / "mkdocs.yml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - Methodology: methodology.md",
+            "  - Methodology: methodology.md\n  - Missing: missing.md",
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "generator").symlink_to(ROOT / "generator")
     (tmp_path / "docs").symlink_to(ROOT / "docs")
     from mkdocs.exceptions import Abort
@@ -66,11 +85,26 @@ def test_a_failing_mkdocs_build_keeps_the_previous_site(mini, tmp_path):
 
 def test_cli_build_reports_data_errors_with_exit_code_1(mini, tmp_path):
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
-    event.write_text(event.read_text(encoding="utf-8").replace('"2025-11-12"', '"2025-02-30"'), encoding="utf-8")
+    event.write_text(
+        event.read_text(encoding="utf-8").replace('"2025-11-12"', '"2025-02-30"'), encoding="utf-8"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--data", str(mini), "--out", str(tmp_path / "site"),
-         "--staging", str(tmp_path / "staging")],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--data",
+            str(mini),
+            "--out",
+            str(tmp_path / "site"),
+            "--staging",
+            str(tmp_path / "staging"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 1
     assert "'2025-02-30' is not a valid date (hint: February 2025 has 28 days)" in result.stderr
@@ -88,8 +122,22 @@ def test_two_builds_of_the_same_data_are_byte_identical(mini, tmp_path):
 
 def test_cli_pdf_makes_a_briefing_for_a_base_and_period(tmp_path):
     out = tmp_path / "qasrak-ar.pdf"
-    command = [sys.executable, "-m", "generator", "pdf", "--lang", "ar", "--base", "qasrak",
-               "--from", "2025-08", "--to", "2026-02", "-o", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "pdf",
+        "--lang",
+        "ar",
+        "--base",
+        "qasrak",
+        "--from",
+        "2025-08",
+        "--to",
+        "2026-02",
+        "-o",
+        str(out),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout

@@ -41,8 +41,13 @@ def test_navigation_labels_match_the_string_tables():
     nav = {label: path for entry in config["nav"] for label, path in entry.items()}
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
     arabic = next(lang for lang in i18n["languages"] if lang["locale"] == "ar")
-    keys = {"Overview": "nav.overview", "Bases": "nav.bases", "Chronology": "nav.chronology",
-            "Sources": "nav.sources", "Methodology": "nav.methodology"}
+    keys = {
+        "Overview": "nav.overview",
+        "Bases": "nav.bases",
+        "Chronology": "nav.chronology",
+        "Sources": "nav.sources",
+        "Methodology": "nav.methodology",
+    }
     assert set(nav) == set(keys)
     for label, key in keys.items():
         assert LANGUAGES["en"].t(key) == label
@@ -57,8 +62,17 @@ def test_every_page_is_generated_in_both_languages(mini, tmp_path):
     english = {p.replace(".en.md", "") for p in pages if p.endswith(".en.md")}
     arabic = {p.replace(".ar.md", "") for p in pages if p.endswith(".ar.md")}
     assert english == arabic
-    assert {"index", "bases/index", "bases/qasrak", "bases/al-tanf", "chronology/index",
-            "chronology/2025", "chronology/2026", "sources/index", "methodology"} == english
+    assert {
+        "index",
+        "bases/index",
+        "bases/qasrak",
+        "bases/al-tanf",
+        "chronology/index",
+        "chronology/2025",
+        "chronology/2026",
+        "sources/index",
+        "methodology",
+    } == english
     assert len(report.written) == report.total
 
 
@@ -67,19 +81,27 @@ def test_a_second_generation_rewrites_nothing(mini, tmp_path):
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()}
     report = generate(mini, tmp_path / "docs")
     assert report.written == [] and report.removed == []
-    assert before == {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    assert before == {
+        p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()
+    }
 
 
-HOSTILE = '<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://evil.example/i.png) {{ 7*7 }} {% raw %} *bold*'
+HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://evil.example/i.png) {{ 7*7 }} {% raw %} *bold*"
 
 
 def test_data_text_is_shown_as_literal_text_never_as_markup(mini, tmp_path):
     path = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "A convoy of about 25 trucks reached Qasrak.", HOSTILE.replace('"', "'")), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "A convoy of about 25 trucks reached Qasrak.", HOSTILE.replace('"', "'")
+        ),
+        encoding="utf-8",
+    )
     base_page = mini / "bases/qasrak.yaml"
-    base_page.write_text(base_page.read_text(encoding="utf-8").replace("{en: Qasrak,", "{en: '*Qasrak* <b>x</b>',"),
-                         encoding="utf-8")
+    base_page.write_text(
+        base_page.read_text(encoding="utf-8").replace("{en: Qasrak,", "{en: '*Qasrak* <b>x</b>',"),
+        encoding="utf-8",
+    )
     markdown = generated(mini, tmp_path, "bases/qasrak.en.md")
     assert "<script>" not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
     assert "{{ 7*7 }}" in markdown and "49" not in markdown
@@ -101,10 +123,15 @@ def test_latin_names_inside_arabic_text_are_isolated(mini, tmp_path):
 
 def test_status_history_follows_the_events(mini, tmp_path):
     english = generated(mini, tmp_path, "bases/al-tanf.en.md")
-    assert "Handed over</span> to Syrian Ministry of Defense · on or before 21 February 2026" in english
+    assert (
+        "Handed over</span> to Syrian Ministry of Defense · on or before 21 February 2026"
+        in english
+    )
 
 
-@pytest.mark.parametrize("rel", ["bases/qasrak.en.md", "bases/qasrak.ar.md", "chronology/2025.ar.md"])
+@pytest.mark.parametrize(
+    "rel", ["bases/qasrak.en.md", "bases/qasrak.ar.md", "chronology/2025.ar.md"]
+)
 def test_golden_pages(mini, tmp_path, rel):
     """Rendered pages of the small fixture; refresh with UPDATE_GOLDEN=1 after a deliberate change."""
     actual = generated(mini, tmp_path, rel)

@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.sitecheck import parse
 
 LANG_PREFIX = {"en": "", "ar": "ar/"}
@@ -22,10 +20,16 @@ def html_pages(site: Path) -> list[Path]:
 
 def test_every_page_exists_in_both_languages(built_site, real_dataset):
     years = sorted({e.date.anchor.year for e in real_dataset.events})
-    pages = SECTION_PAGES + [f"bases/{b}/" for b in real_dataset.bases] + [f"chronology/{y}/" for y in years]
+    pages = (
+        SECTION_PAGES
+        + [f"bases/{b}/" for b in real_dataset.bases]
+        + [f"chronology/{y}/" for y in years]
+    )
     for lang, prefix in LANG_PREFIX.items():
         for page in pages:
-            assert (built_site / prefix / page / "index.html").is_file(), f"{lang}: /{prefix}{page} missing"
+            assert (built_site / prefix / page / "index.html").is_file(), (
+                f"{lang}: /{prefix}{page} missing"
+            )
 
 
 def test_arabic_pages_declare_language_and_direction(built_site):
@@ -46,7 +50,11 @@ def resolve(page_path: Path, site: Path, href: str) -> Path:
     base = "" if link.startswith("/") else page_path.parent.relative_to(site).as_posix()
     target = posixpath.normpath(posixpath.join(base, link.lstrip("/")))
     resolved = site / target
-    return resolved / "index.html" if resolved.is_dir() or href.split("#")[0].endswith("/") else resolved
+    return (
+        resolved / "index.html"
+        if resolved.is_dir() or href.split("#")[0].endswith("/")
+        else resolved
+    )
 
 
 def test_language_switch_leads_to_the_same_page(built_site, real_dataset):
@@ -55,7 +63,9 @@ def test_language_switch_leads_to_the_same_page(built_site, real_dataset):
             page_path = built_site / LANG_PREFIX[lang] / "bases" / base_id / "index.html"
             [switch] = [a for a in parse(page_path).find("a") if a.attrs.get("hreflang") == other]
             target = resolve(page_path, built_site, switch.attrs["href"])
-            assert target == built_site / LANG_PREFIX[other] / "bases" / base_id / "index.html", switch.attrs["href"]
+            assert target == built_site / LANG_PREFIX[other] / "bases" / base_id / "index.html", (
+                switch.attrs["href"]
+            )
 
 
 def test_event_anchors_are_the_same_in_both_languages(built_site, real_dataset):
@@ -80,7 +90,9 @@ def test_internal_links_lead_to_existing_pages_and_anchors(built_site):
             assert target.exists(), f"{path.relative_to(built_site)}: broken link {href}"
             fragment = urlsplit(href).fragment
             if fragment and target.suffix == ".html":
-                assert fragment in parse(target).ids, f"{path.relative_to(built_site)}: no anchor {href}"
+                assert fragment in parse(target).ids, (
+                    f"{path.relative_to(built_site)}: no anchor {href}"
+                )
 
 
 def test_nothing_is_loaded_from_another_host(built_site):
@@ -89,7 +101,9 @@ def test_nothing_is_loaded_from_another_host(built_site):
         for element in page.elements:
             for attr in ("src", "srcset", "data"):
                 value = element.attrs.get(attr, "")
-                assert not re.match(r"^(https?:)?//", value), f"{path}: {element.tag} {attr}={value}"
+                assert not re.match(r"^(https?:)?//", value), (
+                    f"{path}: {element.tag} {attr}={value}"
+                )
             if element.tag == "link" and element.attrs.get("rel") not in ("alternate", "canonical"):
                 value = element.attrs.get("href", "")
                 assert not re.match(r"^(https?:)?//", value), f"{path}: link {value}"
@@ -102,7 +116,9 @@ def test_links_to_original_sources_open_safely(built_site):
     count = 0
     for path in html_pages(built_site):
         for a in parse(path).find("a"):
-            if a.attrs.get("href", "").startswith(("http://", "https://")) and "md-" not in a.attrs.get("class", ""):
+            if a.attrs.get("href", "").startswith(
+                ("http://", "https://")
+            ) and "md-" not in a.attrs.get("class", ""):
                 count += 1
                 assert {"noopener", "noreferrer"} <= set(a.attrs.get("rel", "").split()), a.attrs
 
@@ -120,7 +136,12 @@ def test_base_page_shows_names_status_and_events(built_site, real_dataset):
     assert "قيد الإخلاء" in page.text  # evacuation began on 21 February 2026
     assert "شباط 2026" in page.text and "تشرين الثاني 2025" in page.text
     events = [e.attrs["id"] for e in page.find("article", class_="bf-event")]
-    assert events == [e.id for e in sorted(real_dataset.events_of_base("qasrak"), key=lambda e: e.sort_key, reverse=True)]
+    assert events == [
+        e.id
+        for e in sorted(
+            real_dataset.events_of_base("qasrak"), key=lambda e: e.sort_key, reverse=True
+        )
+    ]
 
 
 def test_month_precision_is_said_not_hidden(built_site):

@@ -103,7 +103,10 @@ def test_wrong_type(mini):
 
 def test_invalid_calendar_date(mini):
     edit(mini, EVENT, 'date: "2025-11-12"', 'date: "2025-02-30"')
-    assert f"{EVENT}:3:7: date: '2025-02-30' is not a valid date (hint: February 2025 has 28 days)" in problems(mini)
+    assert (
+        f"{EVENT}:3:7: date: '2025-02-30' is not a valid date (hint: February 2025 has 28 days)"
+        in problems(mini)
+    )
 
 
 def test_precision_must_match_the_date(mini):
@@ -116,8 +119,10 @@ def test_precision_must_match_the_date(mini):
 
 def test_id_must_match_file_name(mini):
     edit(mini, BASE, "id: qasrak", "id: qasrak-base")
-    assert f"{BASE}:2:5: id: id 'qasrak-base' does not match the file name 'qasrak.yaml' " \
+    assert (
+        f"{BASE}:2:5: id: id 'qasrak-base' does not match the file name 'qasrak.yaml' "
         "(hint: rename the file to qasrak-base.yaml, or set id: qasrak)" in problems(mini)
+    )
 
 
 def test_id_must_be_a_safe_slug(mini):
@@ -133,34 +138,45 @@ def test_duplicate_ids_across_files(mini):
         (mini / SOURCE).read_text(encoding="utf-8"), encoding="utf-8"
     )
     found = problems(mini)
-    assert "sources/report-c.yaml:2:5: id: id 'report-a' is also used by " \
-        f"{mini}/sources/report-a.yaml (hint: ids must be unique: choose another one)".replace(f"{mini}/", "") in found
+    assert (
+        "sources/report-c.yaml:2:5: id: id 'report-a' is also used by "
+        f"{mini}/sources/report-a.yaml (hint: ids must be unique: choose another one)".replace(
+            f"{mini}/", ""
+        )
+        in found
+    )
 
 
 def test_unknown_base_reference(mini):
     edit(mini, EVENT, "bases: [qasrak]", "bases: [qasrakk]")
-    assert problems(mini) == [f"{EVENT}:5:9: bases[0]: unknown base 'qasrakk' (hint: did you mean 'qasrak'?)"]
+    assert problems(mini) == [
+        f"{EVENT}:5:9: bases[0]: unknown base 'qasrakk' (hint: did you mean 'qasrak'?)"
+    ]
 
 
 def test_unknown_source_event_type_and_actor(mini):
     edit(mini, EVENT, "type: reinforcement_convoy", "type: convoy")
     edit(mini, EVENT, "actors: [us_led_coalition]", "actors: [us_coalition]")
     edit(mini, EVENT, "sources: [report-a, report-b]", "sources: [report-a, report-z]")
-    assert sorted(problems(mini)) == sorted([
-        f"{EVENT}:13:62: figures[1].source: the figure cites 'report-b', which is not among this "
-        "event's sources (hint: add report-b to sources, or cite one of them)",
-        f"{EVENT}:14:21: sources[1]: unknown source 'report-z' (hint: did you mean 'report-b'?)",
-        f"{EVENT}:6:7: type: unknown event type 'convoy' "
-        "(hint: use one defined in event_types in taxonomy.yaml, or add it there)",
-        f"{EVENT}:7:10: actors[0]: unknown actor 'us_coalition' (hint: did you mean 'us_led_coalition'?)",
-    ])
+    assert sorted(problems(mini)) == sorted(
+        [
+            f"{EVENT}:13:62: figures[1].source: the figure cites 'report-b', which is not among this "
+            "event's sources (hint: add report-b to sources, or cite one of them)",
+            f"{EVENT}:14:21: sources[1]: unknown source 'report-z' (hint: did you mean 'report-b'?)",
+            f"{EVENT}:6:7: type: unknown event type 'convoy' "
+            "(hint: use one defined in event_types in taxonomy.yaml, or add it there)",
+            f"{EVENT}:7:10: actors[0]: unknown actor 'us_coalition' (hint: did you mean 'us_led_coalition'?)",
+        ]
+    )
 
 
 def test_source_published_before_its_event(mini):
     edit(mini, SOURCE, 'published: "2025-11-14"', 'published: "2025-11-10"')
-    assert f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the event's " \
-        "date (2025-11-12) (hint: a report cannot predate its event: correct a date, or set occurrence: " \
+    assert (
+        f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the event's "
+        "date (2025-11-12) (hint: a report cannot predate its event: correct a date, or set occurrence: "
         "planned (or announced) if the source reported it in advance)" in problems(mini)
+    )
 
 
 def test_a_planned_event_may_be_reported_in_advance(mini):
@@ -170,15 +186,21 @@ def test_a_planned_event_may_be_reported_in_advance(mini):
 
 
 def test_month_precision_source_does_not_predate_a_day_in_that_month(mini):
-    edit(mini, SOURCE, 'published: "2025-11-14"\npublished_precision: day',
-         'published: "2025-11"\npublished_precision: month')
+    edit(
+        mini,
+        SOURCE,
+        'published: "2025-11-14"\npublished_precision: day',
+        'published: "2025-11"\npublished_precision: month',
+    )
     assert problems(mini) == []
 
 
 def test_coordinates_out_of_range_and_outside_syria(mini):
     edit(mini, BASE, "lat: 36.6", "lat: 96.6")
-    assert problems(mini) == [f"{BASE}:10:8: location.lat: 96.6 is outside the range -90 to 90 "
-                              "(hint: Latitude in decimal degrees, north positive (Syria: about 32.3 to 37.3).)"]
+    assert problems(mini) == [
+        f"{BASE}:10:8: location.lat: 96.6 is outside the range -90 to 90 "
+        "(hint: Latitude in decimal degrees, north positive (Syria: about 32.3 to 37.3).)"
+    ]
     edit(mini, BASE, "lat: 96.6\n  lon: 40.5", "lat: 40.5\n  lon: 36.6")
     assert problems(mini, Severity.WARNING) == [
         f"{BASE}:10:3: location: warning: (40.5, 36.6) lies outside Syria "
@@ -209,7 +231,12 @@ def test_missing_translation_is_an_error_and_pending_is_a_warning(mini):
 
 
 def test_handover_must_name_the_receiver(mini):
-    edit(mini, "events/2026/2026-02-21-al-tanf-handover.yaml", "handover_to: syrian_ministry_of_defense\n", "")
+    edit(
+        mini,
+        "events/2026/2026-02-21-al-tanf-handover.yaml",
+        "handover_to: syrian_ministry_of_defense\n",
+        "",
+    )
     assert problems(mini) == [
         "events/2026/2026-02-21-al-tanf-handover.yaml:6:7: type: a handover must say to whom "
         "(hint: add handover_to: with the actor id that received the base)"
@@ -246,20 +273,36 @@ def test_no_dataset_is_returned_when_there_are_errors(mini):
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True,
-                          text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
 
 
 def test_cli_reports_every_problem_in_one_run(mini):
     edit(mini, EVENT, "bases: [qasrak]", "bases: [nowhere]")
     edit(mini, SOURCE, "language: ar", "language: ar\nlanguage: en")
-    edit(mini, "events/2025/2025-11-05-raqqa-arrests.yaml", 'date: "2025-11-05"', 'date: "2025-02-30"')
+    edit(
+        mini,
+        "events/2025/2025-11-05-raqqa-arrests.yaml",
+        'date: "2025-11-05"',
+        'date: "2025-02-30"',
+    )
     result = run_cli("validate", str(mini))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert f"{mini}/{EVENT}:5:9: bases[0]: unknown base 'nowhere' (hint: use one defined in bases/<id>.yaml, or add it there)" in lines
+    assert (
+        f"{mini}/{EVENT}:5:9: bases[0]: unknown base 'nowhere' (hint: use one defined in bases/<id>.yaml, or add it there)"
+        in lines
+    )
     assert any(line.startswith(f"{mini}/{SOURCE}:9:1: language: duplicate key") for line in lines)
-    assert any(line.startswith(f"{mini}/events/2025/2025-11-05-raqqa-arrests.yaml:3:7: date: '2025-02-30'") for line in lines)
+    assert any(
+        line.startswith(f"{mini}/events/2025/2025-11-05-raqqa-arrests.yaml:3:7: date: '2025-02-30'")
+        for line in lines
+    )
 
 
 def test_cli_json_format_lists_the_same_problems(mini):
@@ -267,7 +310,11 @@ def test_cli_json_format_lists_the_same_problems(mini):
     result = run_cli("validate", "--format", "json", str(mini))
     assert result.returncode == 1
     [problem] = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
-    assert problem["path"] == f"{mini}/{EVENT}" and problem["line"] == 5 and problem["field"] == "bases[0]"
+    assert (
+        problem["path"] == f"{mini}/{EVENT}"
+        and problem["line"] == 5
+        and problem["field"] == "bases[0]"
+    )
 
 
 def test_cli_exit_codes(mini, tmp_path):
@@ -282,7 +329,15 @@ def test_the_real_dataset_validates_clean():
     assert len(dataset.events) >= 20
     places = set(dataset.bases) | {e.place.name.en for e in dataset.events if e.place}
     assert len(places) >= 7
-    assert {"qasrak", "shaddadi", "kharab-al-jir", "al-tanf", "al-sin", "palmyra", "al-talai"} <= set(dataset.bases)
+    assert {
+        "qasrak",
+        "shaddadi",
+        "kharab-al-jir",
+        "al-tanf",
+        "al-sin",
+        "palmyra",
+        "al-talai",
+    } <= set(dataset.bases)
 
 
 def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
@@ -297,11 +352,16 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
     first.write_text(text.replace('bases:\n  - "', 'bases:\n  - "nowhere-', 1), encoding="utf-8")
     second.write_text(second.read_text(encoding="utf-8") + 'confidence: "low"\n', encoding="utf-8")
     text = third.read_text(encoding="utf-8")
-    third.write_text(text.replace(text.split("date: ")[1].split("\n")[0], '"2025-02-30"', 1), encoding="utf-8")
+    third.write_text(
+        text.replace(text.split("date: ")[1].split("\n")[0], '"2025-02-30"', 1), encoding="utf-8"
+    )
     result = run_cli("validate", str(copy))
     assert result.returncode == 1
     for path in (first, second, third):
-        assert any(line.startswith(f"{path}:") and ": error" not in line for line in result.stderr.splitlines()), path
+        assert any(
+            line.startswith(f"{path}:") and ": error" not in line
+            for line in result.stderr.splitlines()
+        ), path
     assert "duplicate key 'confidence'" in result.stderr
     assert "'2025-02-30' is not a valid date" in result.stderr
     assert "unknown base 'nowhere" in result.stderr
