@@ -14,6 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from generator.build import DOCS_DIR, generate
+from generator.csp import add_content_security_policy
 from generator.errors import DataError
 
 
@@ -41,3 +42,8 @@ def on_serve(server, config, builder):
     for path in (data, root / "templates", DOCS_DIR, root / "generator"):
         server.watch(str(path))
     return server
+
+
+@event_priority(-100)  # after every plugin has changed the page
+def on_post_page(output: str, page, config) -> str:
+    return add_content_security_policy(output)
