@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
-# poppler-utils: pdftotext/pdffonts in tests; a browser for the browser tests; fonts-noto-core
+# poppler-utils: pdftotext/pdffonts in tests; a browser for the browser tests; npm for
+# axe-core; fonts-noto-core
 # for Chromium's Arabic fallback. Pages, charts and PDFs use the fonts vendored in docs/assets/fonts.
 system-deps:
 	@missing=""; \
@@ -27,6 +28,7 @@ system-deps:
 	  command -v google-chrome >/dev/null || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || missing="$$missing fonts-noto-core"; \
 	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing system packages:$$missing"; \
@@ -43,7 +45,13 @@ site: $(STAMP) system-deps
 serve: $(STAMP) system-deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-test: $(STAMP) system-deps
+# axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+	touch $(AXE)
+
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -q
 
 clean:

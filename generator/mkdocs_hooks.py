@@ -13,6 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
+from generator.accessibility import name_search_dialog
 from generator.build import DOCS_DIR, generate
 from generator.csp import add_content_security_policy
 from generator.errors import DataError
@@ -46,4 +47,4 @@ def on_serve(server, config, builder):
 
 @event_priority(-100)  # after every plugin has changed the page
 def on_post_page(output: str, page, config) -> str:
-    return add_content_security_policy(output)
+    return add_content_security_policy(name_search_dialog(output))
