@@ -144,6 +144,8 @@ def build_site(
     dataset, _ = validated(data_dir)  # fail before touching anything, with every problem listed
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         with _environment(

@@ -145,3 +145,42 @@ def test_cli_pdf_makes_a_briefing_for_a_base_and_period(tmp_path):
     command[command.index("qasrak")] = "nowhere"
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "no base 'nowhere'" in result.stderr
+
+
+def test_a_build_killed_midway_leaves_the_previous_site_untouched(mini, tmp_path):
+    import signal
+    import time
+
+    site = tmp_path / "site"
+    build_site(mini, site, staging=tmp_path / "staging", pdf=False)
+    before = tree(site)
+    event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
+    event.write_text(
+        event.read_text(encoding="utf-8").replace("reached Qasrak", "reached Qasrak again"),
+        encoding="utf-8",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--data",
+        str(mini),
+        "--out",
+        str(site),
+        "--staging",
+        str(tmp_path / "staging"),
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".site-*/site/index.html")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until MkDocs is writing the new site
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert tree(site) == before
+    build_site(mini, site, staging=tmp_path / "staging", pdf=False)  # the next build cleans up
+    assert "reached Qasrak again" in (site / "bases/qasrak/index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".site-*"))
