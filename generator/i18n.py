@@ -24,7 +24,8 @@ CATALOG_DIR = Path(__file__).parent.parent / "templates" / "i18n"
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 # A run of Latin letters, digits and the punctuation that stays inside names and codes.
 _WORD = r"[A-Za-z0-9](?:[A-Za-z0-9'’&./\-]*[A-Za-z0-9])?"
-LATIN_RUN = re.compile(rf"(?=[A-Za-z]){_WORD}(?: {_WORD})*")
+# A run starts at a word that holds a Latin letter (M4, 2025-11-01-qasrak), not at a bare number.
+LATIN_RUN = re.compile(rf"(?=[A-Za-z0-9'’&./\-]*[A-Za-z]){_WORD}(?: {_WORD})*")
 
 
 @dataclass(frozen=True)
