@@ -148,3 +148,20 @@ def test_month_precision_is_said_not_hidden(built_site):
     text = parse(built_site / "chronology" / "2025" / "index.html").text
     assert "exact day not reported" in text
     assert "about June 2025" in text
+
+
+def test_every_base_page_and_the_overview_show_their_charts(built_site, real_dataset):
+    pages = [""] + [f"bases/{b}/" for b in real_dataset.bases]
+    for prefix in LANG_PREFIX.values():
+        for page in pages:
+            path = built_site / prefix / page / "index.html"
+            images = [e for e in parse(path).find("img") if "charts/" in e.attrs.get("src", "")]
+            assert images, f"no chart on /{prefix}{page}"
+            for image in images:
+                assert resolve(path, built_site, image.attrs["src"]).is_file(), image.attrs["src"]
+                assert image.attrs.get("alt"), f"chart without alt text on /{prefix}{page}"
+                language = "ar" if prefix else "en"
+                assert f"charts/{language}/" in image.attrs["src"]
+    for prefix in LANG_PREFIX.values():
+        links = [a.attrs["href"] for a in parse(built_site / prefix / "index.html").find("a")]
+        assert any(href.endswith("briefing.pdf") for href in links)
