@@ -293,15 +293,6 @@ def _date_extent(event: Event, cutoff: date) -> dict[str, Any]:
     return {"x": x, "x0": earliest.toordinal(), "x1": latest.toordinal(), "exact": exact}
 
 
-def _quantity_phrase(L: Language, low: int, high: int, qualifier: str = "exact") -> str:
-    """'about 25', 'more than 20', '25–100' (the wording of the event pages)."""
-    if low == high:
-        return L.t(f"qualifier.{qualifier}", n=L.number(low))
-    return L.t(
-        f"qualifier.{qualifier}", n=L.t("figure.range", low=L.number(low), high=L.number(high))
-    )
-
-
 def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> PlannedChart:
     """One panel per quantity; each event's figure is a point, or when reports disagree a
     vertical range from the lowest to the highest claim, each claim marked on it."""
@@ -316,7 +307,7 @@ def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> Pl
             types[kind.label.get(lang)] = kind.color
             first = summary.claims[0]
             qualifier = "exact" if summary.conflicting else first.qualifier
-            value = _quantity_phrase(L, summary.low, summary.high, qualifier)
+            value = L.amount(summary.low, summary.high, qualifier)
             panels.setdefault(summary.quantity, []).append(
                 {
                     **_date_extent(event, scope.cutoff),
@@ -335,14 +326,14 @@ def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> Pl
                 (
                     scope.t(
                         "chart.claim",
-                        value=_quantity_phrase(L, c.low, c.high, c.qualifier),
+                        value=L.amount(c.low, c.high, c.qualifier),
                         source=dataset.sources[c.source].publisher.get(lang),
                     )
                     for c in summary.claims
                 ),
                 "chart.claim_separator",
             )
-            rows.append((when, quantity, _quantity_phrase(L, summary.low, summary.high), claims))
+            rows.append((when, quantity, L.amount(summary.low, summary.high), claims))
             findings.append(scope.t("chart.alt.figure", quantity=quantity, value=value, date=when))
     points = [p for ps in panels.values() for p in ps]
     directions = {c[2] for p in points for c in p["claims"]}

@@ -63,6 +63,15 @@ class Language:
         form = forms.get(self.locale.plural_form(n)) or forms["other"]
         return form.format(n=self.number(n))
 
+    def amount(self, low: int, high: int, qualifier: str = "exact") -> str:
+        """'about 25', 'more than 20', '25–100': a reported figure without its unit."""
+        number = (
+            self.number(low)
+            if low == high
+            else self.t("figure.range", low=self.number(low), high=self.number(high))
+        )
+        return self.t(f"qualifier.{qualifier}", n=number)
+
     def plural(self, forms: dict[str, str], n: int) -> str:
         return forms.get(self.locale.plural_form(n)) or forms["other"]
 

@@ -136,12 +136,7 @@ class View:
 
     def quantity_phrase(self, quantity: str, low: int, high: int, qualifier: str = "exact") -> str:
         forms = self.dataset.taxonomy.quantities[quantity].forms[self.code]
-        number = (
-            self.number(low)
-            if low == high
-            else self.t("figure.range", low=self.number(low), high=self.number(high))
-        )
-        n = self.t(f"qualifier.{qualifier}", n=number)
+        n = self.lang.amount(low, high, qualifier)
         unit = self.lang.plural(forms, high)
         return f"{n} {unit}"
 
