@@ -119,6 +119,39 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from generator import scaffold
+
+    data_dir = Path(args.data)
+    try:
+        if args.what == "event":
+            path = scaffold.new_event(
+                data_dir, args.base, args.type, args.date, slug=args.slug, source=args.source
+            )
+        else:
+            path = scaffold.new_source(
+                data_dir, args.url, args.published, today=date.today(), language=args.language
+            )
+    except ValueError as exc:
+        print(f"briefing new {args.what}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from generator.quality import format_report, quality_report
+
+    dataset, problems = load_dataset(Path(args.data))
+    if dataset is None:
+        _print_problems(problems, "text")
+        return EXIT_INVALID
+    print(format_report(quality_report(dataset, problems), args.format), end="")
+    return EXIT_OK
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from generator.diff import DiffError, main_diff
 
@@ -171,6 +204,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("-o", "--output", required=True, help="the PDF file to write")
     pdf.set_defaults(run=cmd_pdf)
+
+    new = commands.add_parser("new", help="write a schema-valid skeleton for a new record")
+    kinds = new.add_subparsers(dest="what", required=True)
+    event = kinds.add_parser(
+        "event", help="a new event file in the right place, with the next free id"
+    )
+    event.add_argument("--base", required=True)
+    event.add_argument("--type", required=True)
+    event.add_argument("--date", required=True, metavar="YYYY-MM[-DD]")
+    event.add_argument("--slug", default=None)
+    event.add_argument(
+        "--source", default=None, help="source id (default: the latest source, to replace)"
+    )
+    source = kinds.add_parser("source", help="a new source file for a URL")
+    source.add_argument("url")
+    source.add_argument("--published", default=None, metavar="YYYY-MM[-DD]")
+    source.add_argument("--language", default="ar")
+    for sub in (event, source):
+        sub.add_argument("--data", default="data", help="data directory (default: data)")
+    new.set_defaults(run=cmd_new)
+
+    status = commands.add_parser("status", help="data-quality report: what editors should complete")
+    status.add_argument("--data", default="data", help="data directory (default: data)")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.set_defaults(run=cmd_status)
 
     diff = commands.add_parser(
         "diff", help="events added, changed and removed since a git revision"

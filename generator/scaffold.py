@@ -1,0 +1,209 @@
+"""Write skeleton data files (`briefing new event`, `briefing new source`) that validate as is.
+
+The skeletons hold clearly marked placeholders in both languages; an editor replaces them
+before publishing. Nothing here reads the clock: dates are always passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from generator.models import FuzzyDate
+from generator.validate import parse_date
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+EVENT_SCHEMA_LINE = "# yaml-language-server: $schema=../../../generator/schemas/event.schema.json"
+SOURCE_SCHEMA_LINE = "# yaml-language-server: $schema=../../generator/schemas/source.schema.json"
+SUMMARY_PLACEHOLDER = {"en": "TODO: summary in your own words", "ar": "للإنجاز: ملخص بكلماتك"}
+PUBLISHER_PLACEHOLDER = {"en": "TODO: publisher", "ar": "للإنجاز: الجهة الناشرة"}
+MAX_SOURCE_SLUG = 60
+
+
+def _read(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return data if isinstance(data, dict) else {}
+
+
+def _q(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(unicodedata.normalize("NFC", value), ensure_ascii=False)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Lowercase ASCII letters and digits joined by single hyphens, cut at a hyphen."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("-")
+    return slug
+
+
+def _next_free(directory: Path, stem: str) -> str:
+    candidate, n = stem, 1
+    while (directory / f"{candidate}.yaml").exists():
+        n += 1
+        candidate = f"{stem}-{n}"
+    return candidate
+
+
+def _check_date(value: str, what: str) -> str:
+    parsed, why = parse_date(value)
+    if parsed is None:
+        raise ValueError(f"{what} '{value}' is not a valid date: {why}")
+    return "day" if value.count("-") == 2 else "month"
+
+
+def _sources(data_dir: Path) -> dict[str, dict]:
+    out = {}
+    for path in sorted((data_dir / "sources").glob("*.yaml")):
+        data = _read(path)
+        out[str(data.get("id", path.stem))] = data
+    return out
+
+
+def _latest_source(sources: dict[str, dict]) -> str | None:
+    dated = []
+    for ident, data in sources.items():
+        published, precision = str(data.get("published", "")), data.get("published_precision")
+        if parse_date(published)[0] is None:
+            continue
+        try:
+            latest = FuzzyDate(published, str(precision or "day")).latest
+        except ValueError:
+            continue
+        dated.append((latest, ident))
+    return max(dated)[1] if dated else None
+
+
+def new_event(
+    data_dir: Path,
+    base: str,
+    type_: str,
+    date: str,
+    slug: str | None = None,
+    source: str | None = None,
+) -> Path:
+    """Write a skeleton event for `base` and return its path; it validates as written."""
+    data_dir = Path(data_dir)
+    precision = _check_date(date, "date")
+    taxonomy = _read(data_dir / "taxonomy.yaml")
+    base_file = data_dir / "bases" / f"{base}.yaml"
+    if not SLUG.match(base) or not base_file.exists():
+        known = sorted(p.stem for p in (data_dir / "bases").glob("*.yaml"))
+        raise ValueError(f"unknown base '{base}': use one of {', '.join(known)}")
+    types = [t["id"] for t in taxonomy.get("event_types", [])]
+    if type_ not in types:
+        raise ValueError(f"unknown event type '{type_}': use one of {', '.join(types)}")
+    base_data = _read(base_file)
+    operators = base_data.get("operators") or []
+    if not operators:
+        raise ValueError(f"base '{base}' lists no operators to use as the event's actor")
+    levels = taxonomy.get("confidence_levels", [])
+    if not levels:
+        raise ValueError("taxonomy.yaml defines no confidence levels")
+    confidence = min(levels, key=lambda level: level.get("rank", 1))["id"]
+
+    sources = _sources(data_dir)
+    replace_note = ""
+    if source is None:
+        source = _latest_source(sources)
+        if source is None:
+            raise ValueError("no source to cite: write one first with `briefing new source URL`")
+        replace_note = "  # TODO: replace with the source(s) that report this event"
+    elif source not in sources:
+        raise ValueError(f"unknown source '{source}': write data/sources/{source}.yaml first")
+
+    slug = slug if slug is not None else f"{base}-{type_.replace('_', '-')}"
+    if not SLUG.match(slug):
+        raise ValueError(
+            f"slug '{slug}' must be lowercase ASCII letters and digits joined by single hyphens"
+        )
+    id_day = date if precision == "day" else f"{date}-01"
+    directory = data_dir / "events" / date[:4]
+    ident = _next_free(directory, f"{id_day}-{slug}")
+    if len(ident) > 100:
+        raise ValueError(f"id '{ident}' is longer than 100 characters: choose a shorter slug")
+
+    lines = [
+        EVENT_SCHEMA_LINE,
+        f"id: {ident}",
+        f"date: {_q(date)}",
+        f"date_precision: {precision}",
+        f"bases: [{base}]",
+        f"type: {type_}",
+        f"actors: [{operators[0]}]",
+        "summary:",
+        f"  en: {_q(SUMMARY_PLACEHOLDER['en'])}",
+        f"  ar: {_q(SUMMARY_PLACEHOLDER['ar'])}",
+        f"sources: [{source}]{replace_note}",
+        f"confidence: {confidence}",
+    ]
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{ident}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def source_slug(url: str) -> str:
+    """An id from the URL: host (without www.) and path, as a slug of at most 60 characters."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    path = re.sub(r"\.(html?|php|aspx?)$", "", parts.path)
+    slug = slugify(f"{host} {path}", MAX_SOURCE_SLUG)
+    return slug or "source"
+
+
+def new_source(
+    data_dir: Path,
+    url: str,
+    published: str | None = None,
+    *,
+    today: date | None = None,
+    language: str = "ar",
+) -> Path:
+    """Write a skeleton source for `url` and return its path; it validates as written.
+
+    `published` defaults to `today` (the CLI passes the current date); one is required.
+    """
+    data_dir = Path(data_dir)
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url.strip()):
+        raise ValueError(f"'{url}' is not an http(s) address")
+    url = url.strip()
+    if len(url) > 2000:
+        raise ValueError("the address is longer than 2000 characters")
+    if published is None:
+        if today is None:
+            raise ValueError("give the publication date (published) or today's date (today)")
+        published = today.isoformat()
+    precision = _check_date(published, "published")
+    if not re.match(r"^[a-z]{2}$", language):
+        raise ValueError(f"language '{language}' must be a two-letter ISO 639-1 code")
+    directory = data_dir / "sources"
+    ident = _next_free(directory, source_slug(url))
+    accessed = published if precision == "day" else (today.isoformat() if today else None)
+    lines = [
+        SOURCE_SCHEMA_LINE,
+        f"id: {ident}",
+        "publisher:",
+        f"  en: {_q(PUBLISHER_PLACEHOLDER['en'])}",
+        f"  ar: {_q(PUBLISHER_PLACEHOLDER['ar'])}",
+        f"url: {_q(url)}",
+        f"published: {_q(published)}",
+        f"published_precision: {precision}",
+        f"language: {language}",
+    ]
+    if accessed:
+        lines.append(f"accessed: {_q(accessed)}")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{ident}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
