@@ -19,6 +19,8 @@ from pathlib import Path
 from generator.charts import Chart, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
+from generator.exports import write_exports
+from generator.feeds import write_feeds
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import plan_pages
@@ -156,6 +158,8 @@ def build_site(
         ):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             build(config)
+        write_exports(dataset, work / "site" / "data")
+        write_feeds(dataset, work / "site", config.site_url or "/")
         if pdf:
             render_pdfs(dataset, staging, work / "site" / "pdf")
         replace_directory(work / "site", out_dir)

@@ -17,6 +17,7 @@ from generator.accessibility import name_search_dialog
 from generator.build import DOCS_DIR, generate
 from generator.csp import add_content_security_policy
 from generator.errors import DataError
+from generator.pages import relative_url
 
 
 def _paths(config) -> tuple[Path, Path]:
@@ -47,4 +48,20 @@ def on_serve(server, config, builder):
 
 @event_priority(-100)  # after every plugin has changed the page
 def on_post_page(output: str, page, config) -> str:
+    output = announce_feeds(output, page.url)
     return add_content_security_policy(name_search_dialog(output))
+
+
+def announce_feeds(html: str, page_url: str) -> str:
+    """<link rel="alternate"> to the Atom feed of the page's language (and of its base).
+
+    Relative links: Material's scripts follow absolute alternates to other origins."""
+    prefix = "ar/" if page_url.startswith("ar/") else ""
+    feeds = [relative_url(f"{prefix}feed.xml", page_url)]
+    parts = page_url.removeprefix(prefix).split("/")
+    if len(parts) >= 2 and parts[0] == "bases" and parts[1]:
+        feeds.append(relative_url(f"{prefix}bases/{parts[1]}/feed.xml", page_url))
+    links = "".join(
+        f'\n    <link rel="alternate" type="application/atom+xml" href="{feed}">' for feed in feeds
+    )
+    return html.replace("</head>", links + "\n  </head>", 1)

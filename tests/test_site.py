@@ -165,3 +165,20 @@ def test_every_base_page_and_the_overview_show_their_charts(built_site, real_dat
     for prefix in LANG_PREFIX.values():
         links = [a.attrs["href"] for a in parse(built_site / prefix / "index.html").find("a")]
         assert any(href.endswith("briefing.pdf") for href in links)
+
+
+def test_exports_and_feeds_are_published_and_announced(built_site, real_dataset):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    with (built_site / "data" / "events.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == len(real_dataset.events)
+    for feed in ("feed.xml", "ar/feed.xml", "bases/qasrak/feed.xml", "ar/bases/qasrak/feed.xml"):
+        root = ET.parse(built_site / feed).getroot()
+        assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    heads = [
+        e.attrs["href"]
+        for e in parse(built_site / "ar/bases/qasrak/index.html").find("link")
+        if e.attrs.get("type") == "application/atom+xml"
+    ]
+    assert heads == ["../../feed.xml", "feed.xml"]
