@@ -130,3 +130,31 @@ def information_cutoff(dataset: Dataset) -> date | None:
     days = [e.end or e.date.anchor for e in dataset.events]
     days += [s.published.anchor for s in dataset.sources.values()]
     return max(days) if days else None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an event's reports come from: relays count once, as their origin."""
+
+    origins: tuple[str, ...]
+    relays: tuple[str, ...]
+    first_report: FuzzyDate
+    latest_report: FuzzyDate
+
+    @property
+    def single_origin(self) -> bool:
+        return len(self.origins) == 1
+
+
+def provenance(dataset: Dataset, event) -> Provenance:
+    sources = [dataset.sources[s] for s in event.sources]
+    origins = sorted(independent_origins(dataset, event.sources))
+    relays = tuple(s.id for s in sources if s.via)
+    dates = sorted((s.published for s in sources), key=lambda d: (d.anchor, d.value))
+    return Provenance(tuple(origins), relays, dates[0], dates[-1])
+
+
+def single_origin_share(dataset: Dataset) -> tuple[int, int]:
+    """How many events rest on one independent origin, out of all events."""
+    single = sum(provenance(dataset, e).single_origin for e in dataset.events)
+    return single, len(dataset.events)

@@ -176,6 +176,12 @@ class View:
     def events_of_base(self, base_id: str) -> list[Event]:
         return self.dataset.events_of_base(base_id)
 
+    def provenance(self, event: Event):
+        return derive.provenance(self.dataset, event)
+
+    def single_origin_share(self) -> tuple[int, int]:
+        return derive.single_origin_share(self.dataset)
+
     def origin(self, source: Source) -> Source:
         return self.dataset.sources[derive.origin_of(self.dataset.sources, source.id)]
 

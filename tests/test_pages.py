@@ -140,3 +140,13 @@ def test_golden_pages(mini, tmp_path, rel):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
     assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_provenance_counts_relays_once_and_flags_single_origin(mini, tmp_path):
+    english = generated(mini, tmp_path, "bases/qasrak.en.md")
+    assert (
+        "1 independent origin, 1 relay, first reported 14 November 2025, last 21 February 2026 "
+        '<span class="bf-single-origin">Single origin</span>'
+    ) in english
+    overview = (tmp_path / "docs/index.en.md").read_text(encoding="utf-8")
+    assert "100% of the record (4 events) rests on a single independent origin" in overview
