@@ -155,7 +155,7 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
 
 def occurred(events) -> list[Event]:
     """Charts show what happened: planned and announced events are left out (and said so)."""
-    return [e for e in events if e.occurrence == "occurred"]
+    return [e for e in events if e.counts]
 
 
 def _next_month(day: date) -> date:

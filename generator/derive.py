@@ -33,7 +33,7 @@ def status_history(dataset: Dataset, base_id: str) -> list[StatusChange]:
     base = dataset.bases[base_id]
     history = [StatusChange(base.initial_status, events[0].date, None)]
     for event in events:
-        if event.occurrence != "occurred":
+        if not event.counts:
             continue
         status = dataset.taxonomy.event_types[event.type].sets_status
         if not status or status == history[-1].status:
@@ -110,12 +110,14 @@ class Total:
 
 
 def figure_totals(events) -> list[Total]:
-    """Per quantity, the sum over events of the lowest and of the highest claim."""
+    """Per quantity, the sum over events that occurred of the lowest and of the highest claim."""
     lows: dict[str, int] = defaultdict(int)
     highs: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     qualified: set[str] = set()
     for event in events:
+        if not event.counts:  # planned, announced and retracted events add nothing
+            continue
         for summary in figures_of(event):
             lows[summary.quantity] += summary.low
             highs[summary.quantity] += summary.high

@@ -177,6 +177,15 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A change to an event that alters its meaning, kept visible on the site."""
+
+    date: str
+    fields: tuple[str, ...]
+    note: Text
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     date: FuzzyDate
@@ -193,7 +202,14 @@ class Event:
     figures: tuple[Claim, ...] = ()
     tags: tuple[str, ...] = ()
     notes: Text | None = None
+    corrections: tuple[Correction, ...] = ()
+    retracted: Correction | None = None  # fields is empty for a retraction
     file: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether the event enters statuses, totals and charts: it occurred and stands."""
+        return self.occurrence == "occurred" and self.retracted is None
 
     @property
     def end(self) -> date | None:

@@ -88,6 +88,8 @@ def plan_pages(dataset: Dataset) -> list[Page]:
         Page("bases/index.md", "bases.md.j2"),
         Page("sources/index.md", "sources.md.j2"),
         Page("methodology.md", "methodology.md.j2"),
+        Page("corrections.md", "corrections.md.j2"),
+        Page("data.md", "data.md.j2"),
     ]
     for base_id in dataset.bases:
         events = [e for e in newest_first if base_id in e.bases]

@@ -112,9 +112,9 @@ class View:
         return self.url(page_url(path))
 
     def file_link(self, path: str) -> str:
-        """A link to a file published once for the whole site (charts, PDFs): Arabic pages
-        live one level deeper, under /ar/."""
-        return ("../" if self.code != "en" else "") + relative_url(path, self.page.url)
+        """A link to a file published once for the whole site (charts, PDFs, data): Arabic
+        pages live one level deeper, under /ar/."""
+        return relative_url(path, ("ar/" if self.code == "ar" else "") + self.page.url)
 
     def pdf_link(self, base_id: str | None = None) -> str:
         return self.file_link(f"pdf/{self.code}/{base_id or 'briefing'}.pdf")
@@ -175,6 +175,17 @@ class View:
 
     def events_of_base(self, base_id: str) -> list[Event]:
         return self.dataset.events_of_base(base_id)
+
+    def day_date(self, value: str):
+        from generator.models import FuzzyDate
+
+        return FuzzyDate(value, "day")
+
+    def corrections(self) -> list[tuple[str, Event, object]]:
+        """Every correction and retraction, newest first: (date, event, correction)."""
+        found = [(c.date, e, c) for e in self.dataset.events for c in e.corrections]
+        found += [(e.retracted.date, e, e.retracted) for e in self.dataset.events if e.retracted]
+        return sorted(found, key=lambda item: (item[0], item[1].id), reverse=True)
 
     def provenance(self, event: Event):
         return derive.provenance(self.dataset, event)

@@ -20,6 +20,7 @@ from generator.models import (
     Base,
     Claim,
     ConfidenceLevel,
+    Correction,
     Dataset,
     Event,
     EventType,
@@ -560,6 +561,21 @@ class _Checker:
                         "a report cannot predate its event: correct a date, or set occurrence: planned "
                         "(or announced) if the source reported it in advance",
                     )
+        corrections = []
+        for i, c in enumerate(d.get("corrections", ())):
+            self.fuzzy_date(doc, c["date"], "day", ("corrections", i, "date"))
+            corrections.append(
+                Correction(
+                    c["date"],
+                    tuple(c["fields"]),
+                    self.text(doc, c["note"], ("corrections", i, "note")),
+                )
+            )
+        retracted = None
+        if d.get("retracted"):
+            r = d["retracted"]
+            self.fuzzy_date(doc, r["date"], "day", ("retracted", "date"))
+            retracted = Correction(r["date"], (), self.text(doc, r["note"], ("retracted", "note")))
         if not when:
             return None
         return Event(
@@ -578,6 +594,8 @@ class _Checker:
             figures=tuple(claims),
             tags=tuple(d.get("tags", ())),
             notes=self.text(doc, d.get("notes"), ("notes",)),
+            corrections=tuple(corrections),
+            retracted=retracted,
             file=doc.display,
         )
 

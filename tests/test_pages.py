@@ -47,6 +47,8 @@ def test_navigation_labels_match_the_string_tables():
         "Chronology": "nav.chronology",
         "Sources": "nav.sources",
         "Methodology": "nav.methodology",
+        "Corrections": "nav.corrections",
+        "Data": "nav.data",
     }
     assert set(nav) == set(keys)
     for label, key in keys.items():
@@ -72,6 +74,8 @@ def test_every_page_is_generated_in_both_languages(mini, tmp_path):
         "chronology/2026",
         "sources/index",
         "methodology",
+        "corrections",
+        "data",
     } == english
     assert len(report.written) == report.total
 
@@ -150,3 +154,24 @@ def test_provenance_counts_relays_once_and_flags_single_origin(mini, tmp_path):
     ) in english
     overview = (tmp_path / "docs/index.en.md").read_text(encoding="utf-8")
     assert "100% of the record (4 events) rests on a single independent origin" in overview
+
+
+def test_corrections_and_retractions_stay_visible(mini, tmp_path):
+    event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
+    event.write_text(
+        event.read_text(encoding="utf-8")
+        + "corrections:\n"
+        + "  - date: '2025-12-01'\n    fields: [figures]\n"
+        + "    note: {en: The second count was added., ar: أُضيفت الرواية الثانية.}\n"
+        + "retracted:\n  date: '2026-01-05'\n"
+        + "  note: {en: The convoy was a rotation of the same trucks., ar: تبيّن أن الرتل تبديل للشاحنات نفسها.}\n",
+        encoding="utf-8",
+    )
+    english = generated(mini, tmp_path, "bases/qasrak.en.md")
+    assert 'class="bf-event bf-event--retracted" id="2025-11-12-qasrak-convoy"' in english
+    assert "Retracted on 5 January 2026." in english
+    assert "1 December 2025: The second count was added." in english
+    log = (tmp_path / "docs/corrections.ar.md").read_text(encoding="utf-8")
+    assert "سُحب" in log and "صُحّح" in log and "#2025-11-12-qasrak-convoy" in log
+    overview = (tmp_path / "docs/index.en.md").read_text(encoding="utf-8")
+    assert "<td>Trucks</td>" not in overview  # a retracted event adds nothing to the totals
