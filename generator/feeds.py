@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator import derive
 from generator.i18n import LANGUAGES
-from generator.models import Dataset, Event
+from generator.models import Dataset, Event, FuzzyDate
 from generator.write import write_if_changed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -45,17 +45,34 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def updated_on(event: Event) -> date:
+    """The day an entry last changed: its date, or its latest correction or retraction, so
+    that feed readers see corrections as updates."""
+    days = [event.date.anchor] + [date.fromisoformat(c.date) for c in event.corrections]
+    if event.retracted:
+        days.append(date.fromisoformat(event.retracted.date))
+    return max(days)
+
+
 def _entry(feed: ET.Element, dataset: Dataset, event: Event, lang: str, site_url: str) -> None:
     language = LANGUAGES[lang]
     link = event_permalink(site_url, event, lang)
     label = dataset.taxonomy.event_types[event.type].label.get(lang)
     entry = _sub(feed, "entry")
     _sub(entry, "id", link)
-    _sub(entry, "title", f"{label}: {language.fuzzy_date(event.date, event.end_date)}")
-    _sub(entry, "updated", _timestamp(event.date.anchor))
+    title = f"{label}: {language.fuzzy_date(event.date, event.end_date)}"
+    if event.retracted:
+        title = language.t("feed.retracted", title=title)
+    elif event.corrections:
+        title = language.t("feed.corrected", title=title)
+    _sub(entry, "title", title)
+    _sub(entry, "updated", _timestamp(updated_on(event)))
     _sub(entry, "link", rel="alternate", type="text/html", href=link)
     _sub(entry, "category", term=event.type, label=label)
-    summary = _sub(entry, "summary", event.summary.get(lang), type="text")
+    text = event.summary.get(lang)
+    for change in ([event.retracted] if event.retracted else []) + list(event.corrections)[::-1]:
+        text += f"\n{language.fuzzy_date(FuzzyDate(change.date, 'day'))}: {change.note.get(lang)}"
+    summary = _sub(entry, "summary", text, type="text")
     written_in = event.summary.language_of(lang)
     if written_in != lang:  # translation pending: say which language the text is in
         summary.set(XML_LANG, written_in)
@@ -73,13 +90,13 @@ def render_feed(
 ) -> bytes:
     """One Atom feed. `path` is the feed's own site path, `page` the page it mirrors."""
     language = LANGUAGES[lang]
-    newest = sorted(events, key=lambda e: e.sort_key, reverse=True)[:limit]
+    newest = sorted(events, key=lambda e: (updated_on(e), e.sort_key), reverse=True)[:limit]
     feed_url = f"{site_url}{path}"
     feed = ET.Element(_q("feed"), {"xmlns": ATOM_NS, XML_LANG: lang})
     _sub(feed, "id", feed_url)
     _sub(feed, "title", title)
     _sub(feed, "subtitle", language.t("site.description"))
-    updated = newest[0].date.anchor if newest else derive.information_cutoff(dataset) or EPOCH
+    updated = updated_on(newest[0]) if newest else derive.information_cutoff(dataset) or EPOCH
     _sub(feed, "updated", _timestamp(updated))
     author = _sub(feed, "author")
     _sub(author, "name", language.t("site.name"))

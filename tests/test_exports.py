@@ -213,3 +213,31 @@ def test_two_writes_give_identical_bytes(data, request, tmp_path):
     write_exports(dataset, first)
     write_feeds(dataset, first, SITE)
     assert {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file()} == before
+
+
+def test_corrections_reach_the_feeds_as_updates(tmp_path):
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    from generator.feeds import write_feeds
+    from generator.validate import load_dataset
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini", data)
+    event = data / "events/2025/2025-11-12-qasrak-convoy.yaml"
+    event.write_text(
+        event.read_text(encoding="utf-8")
+        + "retracted:\n  date: '2026-03-01'\n"
+        + "  note: {en: The convoy was misreported., ar: نُقل خبر الرتل خطأً.}\n",
+        encoding="utf-8",
+    )
+    dataset, problems = load_dataset(data)
+    assert dataset is not None, [p.format() for p in problems]
+    write_feeds(dataset, tmp_path / "site", "https://example.org/")
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ET.parse(tmp_path / "site" / "feed.xml").getroot()
+    first = root.find(f"{atom}entry")
+    assert first.findtext(f"{atom}title").startswith("Retracted: ")
+    assert first.findtext(f"{atom}updated") == "2026-03-01T00:00:00Z"
+    assert "1 March 2026: The convoy was misreported." in first.findtext(f"{atom}summary")
+    assert root.findtext(f"{atom}updated") == "2026-03-01T00:00:00Z"
