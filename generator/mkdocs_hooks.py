@@ -30,6 +30,10 @@ def _paths(config) -> tuple[Path, Path]:
 @event_priority(100)  # before the i18n plugin reads docs_dir
 def on_config(config):
     data, staging = _paths(config)
+    if Path(config.docs_dir).resolve() == staging.resolve():
+        # mkdocs-static-i18n runs build() again for each other language with this config:
+        # the docs are generated already, and docs_dir no longer names the hand-written ones.
+        return config
     try:
         generate(data, staging, Path(config.docs_dir))
     except DataError as exc:

@@ -13,8 +13,7 @@ from generator.errors import errors_only
 from generator.quality import format_report, quality_report
 from generator.scaffold import EVENT_SCHEMA_LINE, new_event, new_source
 from generator.validate import load_dataset
-
-ROOT = Path(__file__).parent.parent
+from tests.conftest import ROOT  # noqa: E402
 
 
 @pytest.fixture

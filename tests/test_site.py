@@ -182,3 +182,10 @@ def test_exports_and_feeds_are_published_and_announced(built_site, real_dataset)
         if e.attrs.get("type") == "application/atom+xml"
     ]
     assert heads == ["../../feed.xml", "feed.xml"]
+
+
+def test_methodology_is_generated_once_from_the_hand_written_prose(built_site):
+    for prefix, heading in (("", "Event types"), ("ar/", "أنواع الأحداث")):
+        page = (built_site / prefix / "methodology" / "index.html").read_text(encoding="utf-8")
+        assert page.count(f">{heading}</h2>") == 1, prefix
+        assert "title:" not in parse(built_site / prefix / "methodology" / "index.html").text
