@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: all site test validate serve system-deps clean reference
+.PHONY: all site test validate serve system-deps clean reference bench
 
 all: site
 
@@ -44,6 +44,11 @@ site: $(STAMP) system-deps
 
 serve: $(STAMP) system-deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# Stage timings on synthetic and real data (benchmarks/README.md); e.g.
+# make bench BENCH_ARGS="--sizes 300:10:2 --skip-serve"
+bench: $(STAMP) system-deps
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json.
 AXE := tests/a11y/node_modules/axe-core/axe.min.js

@@ -1,0 +1,91 @@
+"""The benchmark runner runs every stage and reports what it measured; no timing is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = load_bench()
+
+
+def has_pdfs_command() -> bool:
+    """`briefing pdfs` is being added; until then the runner is tested without PDFs."""
+    probe = [sys.executable, "-m", "generator", "pdfs", "--help"]
+    return subprocess.run(probe, cwd=ROOT, capture_output=True).returncode == 0
+
+
+def test_snapshot_tells_rewritten_from_changed(tmp_path):
+    for name in ("same.txt", "touched.txt", "edited.txt", "gone.txt"):
+        (tmp_path / name).write_text(name)
+    before = bench.snapshot(tmp_path)
+    os.utime(tmp_path / "touched.txt", ns=(1, before["touched.txt"].mtime_ns + 10**9))
+    (tmp_path / "edited.txt").write_text("new bytes")
+    os.utime(tmp_path / "edited.txt", ns=(1, before["edited.txt"].mtime_ns + 10**9))
+    (tmp_path / "gone.txt").unlink()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "new.txt").write_text("new")
+
+    changes = bench.compare(before, bench.snapshot(tmp_path))
+
+    assert changes == bench.OutputChanges(rewritten=3, changed=2, removed=1)
+
+
+def test_snapshot_of_a_missing_directory_is_empty(tmp_path):
+    assert bench.snapshot(tmp_path / "nowhere") == {}
+    assert bench.compare({}, {}) == bench.OutputChanges(0, 0, 0)
+
+
+def test_summary_edit_replaces_a_folded_summary_and_keeps_the_rest(tmp_path):
+    event = tmp_path / "2025-01-02-convoy.yaml"
+    event.write_text(
+        "# a comment\n"
+        "id: 2025-01-02-convoy\n"
+        "summary:\n"
+        "  en: A long summary that PyYAML folded\n"
+        "    onto a second line.\n"
+        "  ar: ملخص\n"
+        "sources:\n"
+        "- source-1\n",
+        encoding="utf-8",
+    )
+    bench.set_summary_en(event, 'New text: with "quotes".')
+    record = yaml.safe_load(event.read_text(encoding="utf-8"))
+    assert record["summary"] == {"en": 'New text: with "quotes".', "ar": "ملخص"}
+    assert record["sources"] == ["source-1"]
+    assert event.read_text(encoding="utf-8").startswith("# a comment\n")
+
+
+def test_runner_measures_every_stage_on_a_tiny_dataset(tmp_path):
+    pdfs = has_pdfs_command()
+    command = [sys.executable, "benchmarks/bench.py", "--sizes", "40:2:1", "--skip-serve"]
+    command += ["--keep", str(tmp_path / "work")] + ([] if pdfs else ["--skip-pdf"])
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    report = json.loads(run.stdout.splitlines()[-1])
+    stages = report["datasets"]["40:2:1"]["stages"]
+    expected = ["validate"] + [
+        f"{step}-{when}"
+        for when in ("cold", "edit", "add")
+        for step in ("generate", "build") + (("pdfs",) if pdfs else ())
+    ]
+    assert sorted(stages) == sorted(expected)
+    assert {name: s["exit"] for name, s in stages.items()} == dict.fromkeys(expected, 0), run.stderr
+    assert stages["generate-edit"]["rewritten"] < stages["generate-cold"]["rewritten"]
+    assert {t["target"] for t in report["targets"]} >= {"validate", "one-edit generate"}
+    assert run.returncode == 0
