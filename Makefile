@@ -42,8 +42,11 @@ validate: $(STAMP)
 site: $(STAMP) system-deps
 	$(BIN)/briefing build --data data --out site
 
+# --dirty: after the first build, only the pages the generator rewrote are built again (the
+# generator leaves unchanged files alone); --no-strict: MkDocs warns about every dirty build.
+# A preview only: `make site` always builds everything, strictly.
 serve: $(STAMP) system-deps
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
 
 # Stage timings on synthetic and real data (benchmarks/README.md); e.g.
 # make bench BENCH_ARGS="--sizes 300:10:2 --skip-serve"

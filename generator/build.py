@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+from generator.cache import KeyedStore, cache_root
 from generator.charts import Chart, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
@@ -24,7 +25,13 @@ from generator.feeds import write_feeds
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import plan_pages
-from generator.render import make_environment, render_page, render_stylesheet
+from generator.render import (
+    Fragments,
+    fragments_version,
+    make_environment,
+    render_page,
+    render_stylesheet,
+)
 from generator.validate import load_dataset
 from generator.write import remove_stale, replace_directory, write_if_changed
 
@@ -32,7 +39,6 @@ ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
 DEFAULT_STAGING = ROOT / ".cache" / "docs"
 CONFIG_FILE = ROOT / "mkdocs.yml"
-CHART_CACHE = ROOT / ".cache" / "charts"
 
 
 @dataclass
@@ -50,33 +56,43 @@ def localized(path: str, lang: str) -> str:
     return f"{path.removesuffix('.md')}.{lang}.md"
 
 
-def validated(data_dir: Path) -> tuple[Dataset, list[Problem]]:
-    dataset, problems = load_dataset(data_dir)
+def validated(data_dir: Path, cache_dir: Path | None = None) -> tuple[Dataset, list[Problem]]:
+    dataset, problems = load_dataset(data_dir, cache_dir=cache_dir)
     if dataset is None:
         raise DataError(problems)
     return dataset, problems
 
 
 def generate(
-    data_dir: Path, staging: Path = DEFAULT_STAGING, docs_dir: Path = DOCS_DIR
+    data_dir: Path,
+    staging: Path = DEFAULT_STAGING,
+    docs_dir: Path = DOCS_DIR,
+    cache_dir: Path | None = None,
 ) -> GenerateReport:
-    """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched."""
-    dataset, problems = validated(data_dir)
+    """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched.
+
+    `cache_dir` (default: cache_root()) keeps parsed records, cards and charts between runs.
+    """
+    cache_dir = cache_dir or cache_root()
+    dataset, problems = validated(data_dir, cache_dir)
     env = make_environment()
+    fragments = Fragments(env, KeyedStore(cache_dir / "cards.pickle", fragments_version()))
     prose = {
         code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8")
         for code in LANGUAGES
     }
     staging.mkdir(parents=True, exist_ok=True)
     charts = {
-        code: render_charts(dataset, code, staging, cache_dir=CHART_CACHE) for code in LANGUAGES
+        code: render_charts(dataset, code, staging, cache_dir=cache_dir / "charts")
+        for code in LANGUAGES
     }
     outputs: dict[str, str | bytes] = {}
     for page in plan_pages(dataset):
         for code, lang in LANGUAGES.items():
             outputs[localized(page.path, code)] = render_page(
-                env, page, dataset, lang, prose, charts[code]
+                env, page, dataset, lang, prose, charts[code], fragments
             )
+    fragments.store.save()
     outputs["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
@@ -120,16 +136,23 @@ def source_date_epoch(dataset: Dataset) -> str:
     return str(int(moment.timestamp()))
 
 
-def render_pdfs(dataset: Dataset, staging: Path, out_dir: Path) -> list[Path]:
-    """Every PDF briefing, with the charts generated into `staging` as vector images."""
-    from generator.charts import plan_charts
-    from generator.pdf import chart_figures, data_version, render_all_briefings
+def render_pdfs(
+    dataset: Dataset, staging: Path, out_dir: Path, jobs: int | None = None
+) -> tuple[list[Path], int]:
+    """Every PDF briefing, with the charts (from the cache) as vector images; briefings whose
+    content did not change are not laid out again. Returns the paths and how many were laid out."""
+    from generator.pdf import chart_figures, render_all_briefings_report
 
+    cache_dir = cache_root()
     charts = {
-        code: chart_figures(staging, {p.chart.key: p.chart for p in plan_charts(dataset, code)})
+        code: chart_figures(
+            staging, render_charts(dataset, code, staging, cache_dir=cache_dir / "charts")
+        )
         for code in LANGUAGES
     }
-    return render_all_briefings(dataset, out_dir, charts=charts, version=data_version(ROOT))
+    return render_all_briefings_report(
+        dataset, out_dir, charts=charts, jobs=jobs, cache_dir=cache_dir / "pdf"
+    )
 
 
 def build_site(
@@ -143,7 +166,7 @@ def build_site(
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    dataset, _ = validated(data_dir)  # fail before touching anything, with every problem listed
+    dataset, _ = validated(data_dir, cache_root())  # fail before touching anything
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed

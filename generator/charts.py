@@ -17,6 +17,8 @@ import hashlib
 import io
 import json
 import math
+import multiprocessing
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -72,7 +74,11 @@ HATCH = "////"
 DASHED = (0, (2, 1.5))
 UNCERTAIN_MONTH = ("approximate", "before")  # the month bin itself may be wrong
 BEFORE_ARROW_DAYS = 20  # length of the "on or before" arrow on time axes
-MIN_VISIBLE_DAYS = 4  # a status span shorter than this is drawn as a dot
+MIN_VISIBLE_DAYS = 4
+MIN_CHARTS_PER_WORKER = 8
+# Time axes cover the record, or its last CHART_MONTHS months when it is longer: more monthly
+# bars than this do not fit a page's width, and drawing them is slow. Tables keep every event.
+CHART_MONTHS = 24  # below this, starting processes costs more than it saves  # a status span shorter than this is drawn as a dot
 DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than": "down"}
 
 
@@ -108,6 +114,7 @@ class _Scope:
     L: Language
     months: list[date]
     cutoff: date | None
+    first_month: date | None = None  # of the whole record: earlier than months[0] in a window
 
     def t(self, key: str, **values: object) -> str:
         return self.L.t(key, **values)
@@ -123,6 +130,8 @@ class _Scope:
 
     def plan(self, key: str, kind: str, title: str, alt: list[str], table, **spec) -> PlannedChart:
         lang = self.L.code
+        if kind != "map" and self.months and self.months[0] > self.first_month:
+            alt = [*alt, self.t("chart.alt.window", first=self.L.month(self.months[0]))]
         chart = Chart(key, lang, chart_path(key, lang), title, " ".join(alt), tuple(table))
         return PlannedChart(chart, kind, {"title": title, "lang": lang, **spec})
 
@@ -132,10 +141,17 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     L = LANGUAGES[lang]
     if not dataset.events:
         return [_map_plan(_Scope(dataset, L, [], None))]
-    scope = _Scope(dataset, L, record_months(dataset), derive.information_cutoff(dataset))
+    months = record_months(dataset)
+    window = months[-CHART_MONTHS:]
+    scope = _Scope(dataset, L, window, derive.information_cutoff(dataset), months[0])
+    recent = window[0] if len(window) < len(months) else None
+
+    def in_window(events) -> list[Event]:
+        return [e for e in events if e.date.anchor >= recent] if recent else list(events)
+
     plans: list[PlannedChart] = []
     for base_id, base in dataset.bases.items():
-        reported = dataset.events_of_base(base_id)
+        reported = in_window(dataset.events_of_base(base_id))
         events = occurred(reported)
         name = base.name.get(lang)
         if events:
@@ -146,8 +162,8 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
         if any(e.figures for e in events):
             plans.append(_figures_plan(scope, f"base:{base_id}:figures", events, name))
     title = L.t("chart.title.activity_all")
-    everything = occurred(dataset.events)
-    plans.append(_activity_plan(scope, "overview:activity", title, everything, dataset.events))
+    reported = in_window(dataset.events)
+    plans.append(_activity_plan(scope, "overview:activity", title, occurred(reported), reported))
     plans.append(_status_plan(scope))
     plans.append(_map_plan(scope))
     return plans
@@ -541,25 +557,48 @@ def _map_plan(scope: _Scope) -> PlannedChart:
 
 
 def render_charts(
-    dataset: Dataset, lang: str, out_dir: Path, cache_dir: Path | None = None
+    dataset: Dataset,
+    lang: str,
+    out_dir: Path,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> dict[str, Chart]:
     """Write every chart of `lang` under `out_dir` (at chart.path) and return their metadata.
 
     A chart is drawn only when `cache_dir` holds no SVG named by the hash of its spec and of
-    the code, fonts and geometry; outputs whose bytes did not change keep their mtime.
+    the code, fonts and geometry; outputs whose bytes did not change keep their mtime. Charts
+    to draw are shared among `jobs` worker processes (default: one per core).
     """
-    charts: dict[str, Chart] = {}
-    for plan in plan_charts(dataset, lang):
-        cached = cache_dir / f"{chart_digest(plan)}.svg" if cache_dir else None
+    plans = plan_charts(dataset, lang)
+    digests = [chart_digest(plan) for plan in plans]
+    svgs: dict[str, bytes] = {}
+    missing: dict[str, PlannedChart] = {}
+    for plan, key in zip(plans, digests):
+        cached = cache_dir / f"{key}.svg" if cache_dir else None
         if cached is not None and cached.exists():
-            svg = cached.read_bytes()
+            svgs[key] = cached.read_bytes()
         else:
-            svg = draw_svg(plan)
-            if cached is not None:
-                write_if_changed(cached, svg)
-        write_if_changed(out_dir / plan.chart.path, svg)
-        charts[plan.chart.key] = plan.chart
-    return charts
+            missing[key] = plan
+    for key, svg in zip(missing, _draw_all(list(missing.values()), jobs)):
+        svgs[key] = svg
+        if cache_dir is not None:
+            write_if_changed(cache_dir / f"{key}.svg", svg)
+    for plan, key in zip(plans, digests):
+        write_if_changed(out_dir / plan.chart.path, svgs[key])
+    return {plan.chart.key: plan.chart for plan in plans}
+
+
+def _draw_all(plans: list[PlannedChart], jobs: int | None) -> list[bytes]:
+    """Draw charts, in worker processes when there are enough to repay starting them.
+
+    Workers are forked, so they share the loaded fonts and modules; each draws a slice.
+    """
+    jobs = min(jobs or os.cpu_count() or 1, len(plans) // MIN_CHARTS_PER_WORKER)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [draw_svg(plan) for plan in plans]
+    _matplotlib()  # load fonts once, before forking
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(draw_svg, plans, chunksize=max(1, len(plans) // (jobs * 4)))
 
 
 def chart_digest(plan: PlannedChart) -> str:

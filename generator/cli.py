@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.cache import cache_root
 from generator.errors import DataError, Severity, errors_only, problems_to_json
 from generator.validate import load_dataset
 
@@ -84,10 +85,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pdfs(args: argparse.Namespace) -> int:
+    from generator.build import DEFAULT_STAGING, render_pdfs, validated
+
+    try:
+        dataset, _ = validated(Path(args.data), cache_root())
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        return EXIT_INVALID
+    staging = Path(args.staging or DEFAULT_STAGING)
+    paths, rendered = render_pdfs(dataset, staging, Path(args.out), jobs=args.jobs)
+    print(
+        f"{len(paths)} briefings in {args.out}: {rendered} laid out, the rest unchanged",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from generator.build import ROOT
     from generator.charts import render_charts
-    from generator.pdf import chart_figures, data_version, render_briefing
+    from generator.pdf import chart_figures, render_briefing
 
     dataset, problems = load_dataset(Path(args.data))
     if dataset is None:
@@ -97,9 +114,9 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     if not (
         args.start or args.end
     ):  # charts cover the whole record: only for whole-record briefings
-        chart_dir = ROOT / ".cache" / "pdf-charts"
+        chart_dir = cache_root() / "pdf-charts"
         charts = chart_figures(
-            chart_dir, render_charts(dataset, args.lang, chart_dir, ROOT / ".cache" / "charts")
+            chart_dir, render_charts(dataset, args.lang, chart_dir, cache_root() / "charts")
         )
     try:
         render_briefing(
@@ -110,7 +127,6 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             start=args.start,
             end=args.end,
             charts=charts,
-            version=data_version(ROOT),
         )
     except ValueError as exc:
         print(f"briefing pdf: {exc}", file=sys.stderr)
@@ -204,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("-o", "--output", required=True, help="the PDF file to write")
     pdf.set_defaults(run=cmd_pdf)
+
+    pdfs = commands.add_parser(
+        "pdfs", help="make every PDF briefing again, skipping those whose content is unchanged"
+    )
+    pdfs.add_argument("--data", default="data", help="data directory (default: data)")
+    pdfs.add_argument("--out", default="site/pdf", help="where to write (default: site/pdf)")
+    pdfs.add_argument(
+        "--staging", default=None, help="where charts are generated (default: .cache/docs)"
+    )
+    pdfs.add_argument("--jobs", type=int, default=None, help="processes (default: one per core)")
+    pdfs.set_defaults(run=cmd_pdfs)
 
     new = commands.add_parser("new", help="write a schema-valid skeleton for a new record")
     kinds = new.add_subparsers(dest="what", required=True)

@@ -22,6 +22,23 @@ class StatusChange:
     to_actor: str | None = None
 
 
+def _memoized(function):
+    """Compute a derived fact once per dataset and arguments: pages, charts and PDFs ask for
+    the same facts many times, and the dataset never changes once loaded."""
+
+    def wrapper(dataset: Dataset, *args):
+        key = (function.__name__, *args)
+        memo = dataset.memo
+        if key not in memo:
+            memo[key] = function(dataset, *args)
+        return memo[key]
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@_memoized
 def status_history(dataset: Dataset, base_id: str) -> list[StatusChange]:
     """Status changes of a base in date order, from its status at its first event.
 
@@ -127,6 +144,7 @@ def figure_totals(events) -> list[Total]:
     return [Total(q, lows[q], highs[q], counts[q], q in qualified) for q in sorted(lows)]
 
 
+@_memoized
 def information_cutoff(dataset: Dataset) -> date | None:
     """The latest date among events and source publications: nothing after it is included."""
     days = [e.end or e.date.anchor for e in dataset.events]
@@ -149,13 +167,19 @@ class Provenance:
 
 
 def provenance(dataset: Dataset, event) -> Provenance:
-    sources = [dataset.sources[s] for s in event.sources]
-    origins = sorted(independent_origins(dataset, event.sources))
+    return _provenance_of_sources(dataset, event.sources)
+
+
+@_memoized
+def _provenance_of_sources(dataset: Dataset, source_ids: tuple[str, ...]) -> Provenance:
+    sources = [dataset.sources[s] for s in source_ids]
+    origins = sorted(independent_origins(dataset, source_ids))
     relays = tuple(s.id for s in sources if s.via)
     dates = sorted((s.published for s in sources), key=lambda d: (d.anchor, d.value))
     return Provenance(tuple(origins), relays, dates[0], dates[-1])
 
 
+@_memoized
 def single_origin_share(dataset: Dataset) -> tuple[int, int]:
     """How many events rest on one independent origin, out of all events."""
     single = sum(provenance(dataset, e).single_origin for e in dataset.events)

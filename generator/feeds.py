@@ -13,6 +13,7 @@ from pathlib import Path
 from generator import derive
 from generator.i18n import LANGUAGES
 from generator.models import Dataset, Event, FuzzyDate
+from generator.pages import event_url
 from generator.write import write_if_changed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -33,8 +34,14 @@ def _prefix(lang: str) -> str:
     return "" if lang == "en" else f"{lang}/"
 
 
-def event_permalink(site_url: str, event: Event, lang: str) -> str:
-    """The event on its chronology page: {site_url}[ar/]chronology/<year>/#<id>."""
+def event_permalink(site_url: str, dataset: Dataset, event: Event, lang: str) -> str:
+    """The event on its chronology page: {site_url}[ar/]chronology/<year>/#<id>, or the
+    month's page in a large year."""
+    return f"{site_url}{_prefix(lang)}{event_url(dataset, event)}"
+
+
+def entry_id(site_url: str, event: Event, lang: str) -> str:
+    """The entry's permanent id: it stays the same when a large year moves to month pages."""
     return f"{site_url}{_prefix(lang)}chronology/{event.date.anchor.year}/#{event.id}"
 
 
@@ -56,10 +63,10 @@ def updated_on(event: Event) -> date:
 
 def _entry(feed: ET.Element, dataset: Dataset, event: Event, lang: str, site_url: str) -> None:
     language = LANGUAGES[lang]
-    link = event_permalink(site_url, event, lang)
+    link = event_permalink(site_url, dataset, event, lang)
     label = dataset.taxonomy.event_types[event.type].label.get(lang)
     entry = _sub(feed, "entry")
-    _sub(entry, "id", link)
+    _sub(entry, "id", entry_id(site_url, event, lang))
     title = f"{label}: {language.fuzzy_date(event.date, event.end_date)}"
     if event.retracted:
         title = language.t("feed.retracted", title=title)

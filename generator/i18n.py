@@ -40,7 +40,7 @@ class Language:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.babel_locale)
+        return _locale(self.babel_locale)
 
     @property
     def other(self) -> str:
@@ -57,12 +57,14 @@ class Language:
             raise KeyError(f"{key} is a counted phrase: use count()")
         return template.format(**values) if values else template
 
+    @cache  # formatting repeats for every page and chart: Babel is slow
     def count(self, key: str, n: int) -> str:
         """A counted phrase in the right plural form: '25 events', '٣ أحداث'."""
         forms = catalog(self.code)[key]
         form = forms.get(self.locale.plural_form(n)) or forms["other"]
         return form.format(n=self.number(n))
 
+    @cache
     def amount(self, low: int, high: int, qualifier: str = "exact") -> str:
         """'about 25', 'more than 20', '25–100': a reported figure without its unit."""
         number = (
@@ -76,18 +78,23 @@ class Language:
         return forms.get(self.locale.plural_form(n)) or forms["other"]
 
     # -- numbers and dates ------------------------------------------------------------
+    @cache
     def number(self, value: float) -> str:
         return self.digits(format_decimal(value, locale=self.babel_locale))
 
+    @cache
     def day(self, value: date) -> str:
         return self.digits(format_date(value, "d MMMM y", locale=self.babel_locale))
 
+    @cache
     def month(self, value: date) -> str:
         return self.digits(format_date(value, "MMMM y", locale=self.babel_locale))
 
+    @cache
     def month_short(self, value: date) -> str:
         return self.digits(format_date(value, "MMM", locale=self.babel_locale))
 
+    @cache
     def fuzzy_date(self, when: FuzzyDate, end: str | None = None) -> str:
         """A date as precise as it is known: '12 November 2025', 'November 2025',
         'about June 2025', 'on or before 21 February 2026', '1–13 November 2025'."""
@@ -132,6 +139,11 @@ LANGUAGES: dict[str, Language] = {
     # ar_SY: Levantine month names (تشرين الثاني, آب) as used by Syrian outlets.
     "ar": Language("ar", "العربية", "rtl", "ar_SY"),
 }
+
+
+@cache
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
 
 
 @cache

@@ -54,6 +54,7 @@ class Document:
     data: Any
     value_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""  # of the file's kind, path and bytes: names the record in caches
 
     def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """The line and column of a field, or of its nearest ancestor that exists."""
@@ -225,8 +226,11 @@ def _decode(path: Path, display: str, blob: bytes) -> tuple[str | None, list[Pro
 
 def load_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file. Returns the document (None if unreadable) and its problems."""
-    display = display or str(path)
-    text, problems = _decode(path, display, path.read_bytes())
+    return parse_bytes(path, display or str(path), path.read_bytes())
+
+
+def parse_bytes(path: Path, display: str, blob: bytes) -> tuple[Document | None, list[Problem]]:
+    text, problems = _decode(path, display, blob)
     if text is None:
         return None, problems
     return parse_text(text, path, display)

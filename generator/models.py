@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 LANGUAGES = ("en", "ar")
 APPROXIMATE_DAYS = 15  # "about" a day or month: half a month either side
@@ -41,7 +43,7 @@ class FuzzyDate:
     value: str
     precision: str
 
-    @property
+    @cached_property  # asked for constantly when sorting and grouping; the value never changes
     def anchor(self) -> date:
         year, month, *rest = (int(p) for p in self.value.split("-"))
         return date(year, month, rest[0] if rest else 1)
@@ -123,6 +125,7 @@ class Taxonomy:
     base_kinds: dict[str, Term]
     governorates: dict[str, Governorate]
     quantities: dict[str, Quantity]
+    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class Base:
     notes: Text | None = None
     initial_status: str = "active"
     file: str = ""
+    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ class Event:
     corrections: tuple[Correction, ...] = ()
     retracted: Correction | None = None  # fields is empty for a retraction
     file: str = ""
+    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
     @property
     def counts(self) -> bool:
@@ -238,6 +243,7 @@ class Source:
     via: str | None = None
     notes: Text | None = None
     file: str = ""
+    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)
@@ -248,4 +254,37 @@ class Dataset:
     events: tuple[Event, ...] = field(default_factory=tuple)
 
     def events_of_base(self, base_id: str) -> list[Event]:
-        return [e for e in self.events if base_id in e.bases]
+        """The base's events in date order (a shared list: do not change it)."""
+        return self._events_by_base.get(base_id, [])
+
+    def event(self, event_id: str) -> Event:
+        return self._events_by_id[event_id]
+
+    @cached_property
+    def _events_by_id(self) -> dict[str, Event]:
+        return {event.id: event for event in self.events}
+
+    def events_citing(self, source_id: str) -> list[Event]:
+        return self._events_by_source.get(source_id, [])
+
+    @cached_property
+    def _events_by_base(self) -> dict[str, list[Event]]:
+        # Indexes built once: scanning every event for every base grows with bases x events.
+        index: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events:
+            for base_id in event.bases:
+                index[base_id].append(event)
+        return dict(index)
+
+    @cached_property
+    def _events_by_source(self) -> dict[str, list[Event]]:
+        index: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events:
+            for source_id in dict.fromkeys(event.sources):
+                index[source_id].append(event)
+        return dict(index)
+
+    @cached_property
+    def memo(self) -> dict:
+        """Derived facts computed once per dataset (see derive.py)."""
+        return {}

@@ -15,6 +15,9 @@ from typing import Any
 from generator.models import Dataset, Event
 
 LATEST_EVENTS_ON_OVERVIEW = 8
+# A year with more events than this gets a page per month (chronology/2025-11/) and its year
+# page becomes an index of months: no page holds thousands of events.
+MONTHLY_PAGES_OVER = 300
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,32 @@ def chronology_years(dataset: Dataset) -> list[int]:
     return sorted({e.date.anchor.year for e in dataset.events}, reverse=True)
 
 
-def chronology_path(year: int) -> str:
-    return f"chronology/{year}.md"
+def chronology_path(year: int, month: int | None = None) -> str:
+    return f"chronology/{year}-{month:02d}.md" if month else f"chronology/{year}.md"
 
 
-def event_url(event: Event) -> str:
-    return f"{page_url(chronology_path(event.date.anchor.year))}#{event.id}"
+def monthly_years(dataset: Dataset) -> frozenset[int]:
+    """The years large enough to be split into a page per month."""
+    memo = dataset.memo
+    if "monthly_years" not in memo:
+        counts: dict[int, int] = defaultdict(int)
+        for event in dataset.events:
+            counts[event.date.anchor.year] += 1
+        memo["monthly_years"] = frozenset(y for y, n in counts.items() if n > MONTHLY_PAGES_OVER)
+    return memo["monthly_years"]
+
+
+def event_page_path(dataset: Dataset, event: Event) -> str:
+    """The chronology page that holds the event: its year's, or its month's in a large year."""
+    anchor = event.date.anchor
+    if anchor.year in monthly_years(dataset):
+        return chronology_path(anchor.year, anchor.month)
+    return chronology_path(anchor.year)
+
+
+def event_url(dataset: Dataset, event: Event) -> str:
+    """The event's permanent address: its page, and its id as the anchor."""
+    return f"{page_url(event_page_path(dataset, event))}#{event.id}"
 
 
 def base_url(base_id: str) -> str:
@@ -97,25 +120,42 @@ def plan_pages(dataset: Dataset) -> list[Page]:
             Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events})
         )
     years = chronology_years(dataset)
+    split = monthly_years(dataset)
     months = {
-        year: [
-            (month, len(events))
-            for month, events in events_by_month(
-                [e for e in newest_first if e.date.anchor.year == year]
-            )
-        ]
+        year: events_by_month([e for e in newest_first if e.date.anchor.year == year])
         for year in years
     }
+    counts = {year: [(month, len(events)) for month, events in months[year]] for year in years}
     pages.append(
-        Page("chronology/index.md", "chronology_index.md.j2", {"years": years, "months": months})
+        Page(
+            "chronology/index.md",
+            "chronology_index.md.j2",
+            {"years": years, "months": counts, "monthly": split},
+        )
     )
     for year in years:
-        events = [e for e in newest_first if e.date.anchor.year == year]
-        pages.append(
-            Page(
-                chronology_path(year),
-                "chronology_year.md.j2",
-                {"year": year, "months": events_by_month(events)},
+        if year in split:
+            pages.append(
+                Page(
+                    chronology_path(year),
+                    "chronology_index.md.j2",
+                    {"years": [year], "months": counts, "monthly": split, "year": year},
+                )
             )
-        )
+            for (y, m), events in months[year]:
+                pages.append(
+                    Page(
+                        chronology_path(y, m),
+                        "chronology_year.md.j2",
+                        {"year": y, "month": m, "months": [((y, m), events)]},
+                    )
+                )
+        else:
+            pages.append(
+                Page(
+                    chronology_path(year),
+                    "chronology_year.md.j2",
+                    {"year": year, "month": None, "months": months[year]},
+                )
+            )
     return pages

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from generator import derive
+from generator.cache import KeyedStore, digest, files_digest
 from generator.i18n import LANGUAGES, Language
 from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
@@ -52,6 +54,27 @@ class View:
     lang: Language
     page: Page
     charts: dict = field(default_factory=dict)  # chart key -> charts.Chart in this language
+    fragments: Fragments | None = None  # rendered cards kept between pages and runs
+
+    # -- cards shared by several pages --------------------------------------------------
+    def card(self, event: Event) -> Markup:
+        """An event's card, as on base pages, chronology pages and the overview."""
+        fragments = self.fragments or Fragments(make_environment())
+        return fragments.event_card(self, event)
+
+    def source_card(self, source_id: str) -> Markup:
+        fragments = self.fragments or Fragments(make_environment())
+        return fragments.source_card(self, source_id)
+
+    def figure_rows(self, event: Event) -> Markup:
+        """The rows of an event in a base's table of figures."""
+        fragments = self.fragments or Fragments(make_environment())
+        return fragments.figure_rows(self, event)
+
+    def chart_block(self, key: str) -> Markup:
+        """A chart with its alt text and its numbers as a table (nothing if there is none)."""
+        fragments = self.fragments or Fragments(make_environment())
+        return fragments.chart_block(self, key)
 
     # -- language ---------------------------------------------------------------------
     @property
@@ -103,7 +126,10 @@ class View:
         )
 
     def event_link(self, event: Event) -> str:
-        return self.url(event_url(event))
+        return self.url(event_url(self.dataset, event))
+
+    def event_by_id(self, event_id: str) -> Event:
+        return self.dataset.event(event_id)
 
     def source_link(self, source_id: str) -> str:
         return self.url(source_url(source_id))
@@ -201,7 +227,7 @@ class View:
         return len(derive.independent_origins(self.dataset, ids))
 
     def citing_events(self, source_id: str) -> list[Event]:
-        return [e for e in self.dataset.events if source_id in e.sources]
+        return self.dataset.events_citing(source_id)
 
     def totals(self, events=None):
         return derive.figure_totals(self.dataset.events if events is None else events)
@@ -226,6 +252,97 @@ class View:
             return code
 
 
+class Fragments:
+    """Event and source cards, rendered once per language and page depth, kept between runs.
+
+    A card is the costly part of a page and shows the same on every page at the same depth
+    (links are relative), so it is rendered against a stand-in page of that depth and reused.
+    Its key holds everything it shows: the event's record, its sources (and the ones they
+    relay), its bases, the taxonomy, its address and the code of the generator and templates.
+    """
+
+    def __init__(self, env: Environment, store: KeyedStore | None = None):
+        self.env = env
+        self.store = store or KeyedStore(None, "")
+        self.macros = env.get_template("macros.j2").module
+
+    def _stand_in(self, v: View) -> View:
+        depth = v.page.url.count("/")
+        path = "/".join(["_"] * depth) + ".md" if depth else "index.md"
+        return View(v.dataset, v.lang, Page(path, v.page.template), v.charts, self)
+
+    def _cached(self, key_parts: list[str], render) -> Markup:
+        if any(not part for part in key_parts):  # a record without a digest: not from files
+            return render()
+        key = digest(fragments_version(), *key_parts)
+        text = self.store.get(key)
+        if text is None:
+            text = str(render())
+            self.store.put(key, text)
+        return Markup(text)
+
+    def _event_parts(self, v: View, event: Event) -> list[str]:
+        dataset = v.dataset
+        return [
+            v.code,
+            str(v.page.url.count("/")),
+            event_url(dataset, event),
+            dataset.taxonomy.digest,
+            event.digest,
+            *(_source_digests(dataset, event.sources)),
+            *(dataset.bases[b].digest for b in event.bases),
+        ]
+
+    def event_card(self, v: View, event: Event) -> Markup:
+        parts = ["event", *self._event_parts(v, event)]
+        return self._cached(parts, lambda: self.macros.event_card(self._stand_in(v), event))
+
+    def figure_rows(self, v: View, event: Event) -> Markup:
+        parts = ["figure_rows", *self._event_parts(v, event)]
+        return self._cached(parts, lambda: self.macros.figure_rows(self._stand_in(v), event))
+
+    def chart_block(self, v: View, key: str) -> Markup:
+        chart = v.charts.get(key)
+        if chart is None:
+            return Markup("")
+        parts = ["chart", v.code, str(v.page.url.count("/")), repr(chart)]
+        return self._cached(parts, lambda: self.macros.chart(self._stand_in(v), key))
+
+    def source_card(self, v: View, source_id: str) -> Markup:
+        dataset = v.dataset
+        citing = dataset.events_citing(source_id)
+        parts = [
+            "source",
+            v.code,
+            str(v.page.url.count("/")),
+            dataset.taxonomy.digest,
+            *(_source_digests(dataset, [source_id])),
+            *(f"{event_url(dataset, e)} {e.date} {e.end_date} {e.type}" for e in citing),
+        ]
+        return self._cached(parts, lambda: self.macros.source_card(self._stand_in(v), source_id))
+
+
+def _source_digests(dataset: Dataset, source_ids) -> list[str]:
+    """The digests of the sources and of every report they relay: cards show the origin."""
+    found = []
+    for source_id in source_ids:
+        seen = set()
+        while source_id and source_id not in seen:
+            seen.add(source_id)
+            found.append(dataset.sources[source_id].digest)
+            source_id = dataset.sources[source_id].via
+    return found
+
+
+@cache
+def fragments_version() -> str:
+    """The code that shapes a card: the generator, its templates and catalogs, and Babel."""
+    from importlib.metadata import version
+
+    code = [*Path(__file__).parent.glob("*.py"), *TEMPLATE_DIR.rglob("*")]
+    return digest(version("babel"), version("jinja2"), files_digest(p for p in code if p.is_file()))
+
+
 def render_page(
     env: Environment,
     page: Page,
@@ -233,9 +350,10 @@ def render_page(
     lang: Language,
     prose: dict[str, str],
     charts: dict | None = None,
+    fragments: Fragments | None = None,
 ) -> str:
     template = env.get_template(page.template)
-    view = View(dataset, lang, page, charts or {})
+    view = View(dataset, lang, page, charts or {}, fragments)
     return template.render(v=view, page=page, lang=lang, prose=prose, **page.context)
 
 

@@ -6,15 +6,18 @@ Every problem is collected (never the first one only) with its file, line and a 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections import defaultdict
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.cache import KeyedStore, digest, files_digest
 from generator.errors import Problem, Severity, errors_only
-from generator.load import Document, FieldPath, load_document
+from generator.load import Document, FieldPath, parse_bytes
 from generator.models import (
     LANGUAGES,
     Base,
@@ -62,8 +65,8 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
                 "every data directory needs data/taxonomy.yaml",
             )
         )
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(data_dir).parts
+    for rel in _relative_files(data_dir):
+        path = data_dir.joinpath(*rel)
         if path == taxonomy or rel[0].startswith(".") or path.suffix not in (".yaml", ".yml"):
             continue
         if path.suffix == ".yml":
@@ -91,6 +94,15 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
                 )
             )
     return kinds, problems
+
+
+def _relative_files(root: Path) -> list[tuple[str, ...]]:
+    """Every file under `root` as path parts, sorted; os.walk is much faster than rglob."""
+    found = []
+    for directory, _, names in os.walk(root):
+        parts = Path(directory).relative_to(root).parts
+        found.extend((*parts, name) for name in names)
+    return sorted(found)
 
 
 def parse_date(value: str) -> tuple[date | None, str]:
@@ -331,6 +343,7 @@ class _Checker:
             },
             governorates=governorates,
             quantities=quantities,
+            digest=doc.digest,
         )
 
     def base(self, doc: Document, tax: Taxonomy, source_ids: set[str]) -> Base:
@@ -372,6 +385,7 @@ class _Checker:
             notes=self.text(doc, d.get("notes"), ("notes",)),
             initial_status=d.get("initial_status", "active"),
             file=doc.display,
+            digest=doc.digest,
         )
 
     def source(self, doc: Document, source_ids: set[str]) -> Source:
@@ -412,6 +426,7 @@ class _Checker:
             via=d.get("via"),
             notes=self.text(doc, d.get("notes"), ("notes",)),
             file=doc.display,
+            digest=doc.digest,
         )
 
     def event(
@@ -597,42 +612,81 @@ class _Checker:
             corrections=tuple(corrections),
             retracted=retracted,
             file=doc.display,
+            digest=doc.digest,
         )
 
 
+def _check_file(
+    checker: _Checker, schemas: SchemaSet, kind: str, path: Path, blob: bytes
+) -> tuple[Document | None, list[Problem], bool]:
+    """Parse one file and apply the checks that need only that file: the part worth caching.
+
+    Returns the document, its problems, and whether it is sound enough to build a record from.
+    """
+    doc, found = parse_bytes(path, str(path), blob)
+    if doc is None:
+        return None, found, False
+    if not isinstance(doc.data, dict):
+        problem = doc.problem(
+            (),
+            "the file must hold a mapping of fields",
+            "start with `id: ...` and one field per line",
+        )
+        return doc, [*found, problem], False
+    local = _Checker(schemas, checker.today)
+    local.check_strings(doc, doc.data)
+    reported = {p.field for p in found}  # the loader already explained these fields
+    schema_problems = [
+        p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported
+    ]
+    return doc, [*found, *local.problems, *schema_problems], not schema_problems and not found
+
+
+@cache
+def _checks_version() -> str:
+    """The code behind the per-file checks: a cached result is used only with the same code."""
+    here = Path(__file__).parent
+    return files_digest(
+        [here / "load.py", here / "validate.py", here / "schema.py", *here.glob("schemas/*.json")]
+    )
+
+
 def load_dataset(
-    data_dir: Path, schemas: SchemaSet | None = None
+    data_dir: Path, schemas: SchemaSet | None = None, cache_dir: Path | None = None
 ) -> tuple[Dataset | None, list[Problem]]:
-    """Load and check a whole data directory. The dataset is None if any error was found."""
+    """Load and check a whole data directory. The dataset is None if any error was found.
+
+    With `cache_dir`, the per-file work (parsing, schema) is reused for files whose bytes did
+    not change; the checks between records always run on the whole dataset.
+    """
     schemas = schemas or default_schemas()
     files, problems = discover(data_dir)
     checker = _Checker(schemas)
     checker.problems = problems
     docs: dict[str, list[Document]] = defaultdict(list)
+    store = KeyedStore(cache_dir / "records.pickle" if cache_dir else None, _checks_version())
     for kind, paths in files.items():
         for path in paths:
-            doc, found = load_document(path, str(path))
+            blob = path.read_bytes()
+            key = digest(kind, str(path), blob)
+            checked = store.get(key)
+            if checked is None:
+                checked = _check_file(checker, schemas, kind, path, blob)
+                store.put(key, checked)
+            doc, found, usable = checked
             checker.problems.extend(found)
             if doc is None:
                 continue
-            if not isinstance(doc.data, dict):
-                checker.error(
-                    doc,
-                    (),
-                    "the file must hold a mapping of fields",
-                    "start with `id: ...` and one field per line",
-                )
-                continue
-            checker.check_strings(doc, doc.data)
-            reported = {p.field for p in found}  # the loader already explained these fields
-            schema_problems = [
-                p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported
-            ]
-            checker.problems.extend(schema_problems)
-            if not schema_problems and not found:
+            doc.digest = key
+            if usable:
                 docs[kind].append(doc)
-            elif kind != "taxonomy" and isinstance(doc.data.get("id"), str):
+            elif (
+                kind != "taxonomy"
+                and isinstance(doc.data, dict)
+                and isinstance(doc.data.get("id"), str)
+            ):
                 docs[f"{kind}-ids-only"].append(doc)
+    store.save()
 
     ids: dict[str, set[str]] = {}
     for kind in ("base", "source", "event"):

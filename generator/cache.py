@@ -1,0 +1,85 @@
+"""The build cache under .cache/ (or $BRIEFING_CACHE): work saved between runs, never output.
+
+Everything in it is keyed by a hash of its inputs and of the code that produced it, so a stale
+entry is never used, only ignored; deleting the directory makes the next run a clean one, and
+a clean run and a cached run give the same bytes (tests/test_incremental.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).parent.parent
+PICKLE_PROTOCOL = 5
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("BRIEFING_CACHE") or ROOT / ".cache")
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short hash of several parts, told apart by their lengths (so ab|c differs from a|bc)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hasher.update(b"%d:" % len(data))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """The hash of some files' names and bytes: a code version for cache keys."""
+    hasher = hashlib.sha256()
+    for path in sorted(paths):
+        hasher.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()[:32]
+
+
+class KeyedStore:
+    """A dictionary kept in one pickle file: read once, written back once when it changed.
+
+    Entries not used during a run are dropped when it is saved, so the file holds what the
+    current data needs and does not grow without end.
+    """
+
+    def __init__(self, path: Path | None, version: str):
+        self.path = path
+        self.version = version
+        self.entries: dict[str, Any] = {}
+        self.used: set[str] = set()
+        self.added = False
+        if path is not None:
+            try:
+                with path.open("rb") as stream:
+                    stored_version, entries = pickle.load(stream)
+                if stored_version == version:
+                    self.entries = entries
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                pass  # missing or unreadable: start empty, as a clean build would
+
+    def get(self, key: str) -> Any | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.entries[key] = value
+        self.used.add(key)
+        self.added = True
+
+    def save(self) -> None:
+        if self.path is None or (not self.added and self.used == set(self.entries)):
+            return
+        kept = {key: self.entries[key] for key in self.used if key in self.entries}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as stream:
+            pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
+        os.replace(tmp, self.path)

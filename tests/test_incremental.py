@@ -1,0 +1,115 @@
+"""The build cache saves work and never changes the output.
+
+A run that reuses .cache/ (parsed records, rendered cards, charts) after edits must write
+exactly the bytes a clean run writes, and must leave the files an edit does not affect alone.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import generate
+from generator.pages import MONTHLY_PAGES_OVER, monthly_years
+from generator.validate import load_dataset
+from tests.test_synth import load_synth
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()
+    }
+
+
+def replace_in(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    load_synth().synthesize(data, events=40, bases=3, years=1, seed=11)
+    return data
+
+
+def clean_generate(data: Path, where: Path) -> dict[str, bytes]:
+    generate(data, where / "docs", cache_dir=where / "cache")
+    return tree(where / "docs")
+
+
+def first_event_file(data: Path) -> Path:
+    return sorted((data / "events").rglob("*.yaml"))[0]
+
+
+def test_a_cached_run_after_edits_writes_what_a_clean_run_writes(synthetic, tmp_path):
+    staging, cache = tmp_path / "docs", tmp_path / "cache"
+    generate(synthetic, staging, cache_dir=cache)
+    edits = [
+        (first_event_file(synthetic), r"^  en: .*$", "  en: An edited summary of the first event."),
+        (sorted((synthetic / "sources").glob("*.yaml"))[0], r"^  en: .*$", "  en: Renamed Monitor"),
+        (sorted((synthetic / "bases").glob("*.yaml"))[0], r"^  en: .*$", "  en: Renamed Base"),
+    ]
+    for path, pattern, replacement in edits:
+        replace_in(path, pattern, replacement)
+        generate(synthetic, staging, cache_dir=cache)
+        assert tree(staging) == clean_generate(synthetic, tmp_path / f"clean-{path.stem}")
+    original = first_event_file(synthetic)
+    added = original.with_name(f"{original.stem}-added.yaml")
+    shutil.copy(original, added)
+    replace_in(added, r"^id: .*$", f"id: {added.stem}")
+    generate(synthetic, staging, cache_dir=cache)
+    assert tree(staging) == clean_generate(synthetic, tmp_path / "clean-added")
+
+
+def test_editing_a_summary_rewrites_only_the_pages_that_show_it(synthetic, tmp_path):
+    staging, cache = tmp_path / "docs", tmp_path / "cache"
+    generate(synthetic, staging, cache_dir=cache)
+    before = mtimes(staging)
+    path = first_event_file(synthetic)
+    replace_in(path, r"^  en: .*$", "  en: An edited summary, shown on a few pages only.")
+    report = generate(synthetic, staging, cache_dir=cache)
+    dataset, _ = load_dataset(synthetic)
+    event = next(e for e in dataset.events if e.file == str(path))
+    year = event.date.anchor.year
+    expected = {f"bases/{b}.en.md" for b in event.bases} | {f"chronology/{year}.en.md"}
+    assert set(report.written) - {"index.en.md"} == expected
+    after = mtimes(staging)
+    untouched = {rel for rel in before if rel not in report.written}
+    assert {rel for rel in untouched if after[rel] != before[rel]} == set()
+    assert "sources/index.en.md" in untouched and not any(".ar." in w for w in report.written)
+
+
+def test_a_large_year_gets_a_page_per_month_and_events_keep_their_anchor(tmp_path):
+    data = tmp_path / "data"
+    load_synth().synthesize(data, events=2 * MONTHLY_PAGES_OVER + 100, bases=2, years=1, seed=5)
+    docs = clean_generate(data, tmp_path / "out")
+    dataset, _ = load_dataset(data)
+    large = monthly_years(dataset)
+    assert large
+    event = next(e for e in dataset.events if e.date.anchor.year in large)
+    anchor = event.date.anchor
+    month_page = f"chronology/{anchor.year}-{anchor.month:02d}.en.md"
+    assert month_page in docs
+    assert f'id="{event.id}"'.encode() in docs[month_page]
+    year_page = docs[f"chronology/{anchor.year}.en.md"].decode()
+    assert (
+        f"../{anchor.year}-{anchor.month:02d}/" in year_page and 'class="bf-event"' not in year_page
+    )
+    largest = max(
+        v.count(b'<article class="bf-event') for k, v in docs.items() if "chronology/" in k
+    )
+    assert largest < MONTHLY_PAGES_OVER
