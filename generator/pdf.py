@@ -6,23 +6,39 @@ environment (`templates/pdf/`) and laid out by WeasyPrint. Only vendored fonts a
 are read: the URL fetcher refuses everything else, so a build never touches the network.
 
 Output is byte-identical for the same inputs: WeasyPrint writes no creation date and no file
-identifier by default, and names font subsets from a hash of the font description.
+identifier by default, and names font subsets from a hash of the font description. The cover
+carries a fingerprint of the records a briefing draws on, not the commit of the repository, so
+that a briefing's bytes change only when its own content does.
+
+Laying out is slow (seconds for a base with a hundred events) and rendering HTML is fast, so
+`render_all_briefings` renders every briefing's HTML, hashes it with everything else that
+decides the bytes, and lays out only the briefings whose hash is new, in a pool of processes.
 """
 
 from __future__ import annotations
 
+import calendar
+import hashlib
+import json
+import multiprocessing
+import os
+import re
 import subprocess
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+import pydyf
+import weasyprint
+from jinja2 import Environment
 from markupsafe import Markup, escape
-from weasyprint import HTML, URLFetcher
+from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from generator import derive
@@ -40,6 +56,13 @@ FONTS_DIR = ROOT / "docs" / "assets" / "fonts"
 TEMPLATE = "pdf/briefing.html.j2"
 OVERALL = "briefing"  # file stem of the briefing on all bases
 WEB_LINK_SCHEMES = ("http", "https")
+# Up to this many events in the record, the overall briefing lists them all; beyond it, it
+# lists the events of the last RECENT_MONTHS up to the information cutoff, and the status of
+# every base (the briefing on each base keeps its whole record).
+WHOLE_RECORD_LIMIT = 200
+RECENT_MONTHS = 3
+FINGERPRINT_LENGTH = 12  # hex digits on the cover
+UNSPLIT_URL_LENGTH = 70  # characters: shorter addresses fit on a line and are kept whole
 
 
 # -- the period ----------------------------------------------------------------------------
@@ -86,6 +109,22 @@ def _period_bound(value: str | None, which: str) -> FuzzyDate | None:
     if day is None:
         raise ValueError(f"the period {which} {value!r} is not a date: {why}")
     return FuzzyDate(value, "day" if value.count("-") == 2 else "month")
+
+
+def overall_period(dataset: Dataset) -> Period:
+    """The period of the overall briefing: the whole record, or the last RECENT_MONTHS up to
+    the information cutoff when the record holds more than WHOLE_RECORD_LIMIT events."""
+    cutoff = derive.information_cutoff(dataset)
+    if len(dataset.events) <= WHOLE_RECORD_LIMIT or cutoff is None:
+        return Period()
+    first = _months_before(cutoff, RECENT_MONTHS) + timedelta(days=1)
+    return Period.parse(first.isoformat(), cutoff.isoformat())
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` earlier, or the last day of that month if it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 # -- the plan --------------------------------------------------------------------------------
@@ -138,9 +177,11 @@ class Briefing:
     totals: tuple[derive.Total, ...]
     endnotes: tuple[Endnote, ...]
     cutoff: date | None
-    version: str | None
+    version: str | None  # as the caller gives it; None: the cover shows the fingerprint only
     charts: tuple[ChartFigure, ...]
     origins: int  # independent origins among the endnotes
+    recent_only: bool = False  # the overall briefing of a long record: the cover says so
+    fingerprint: str = ""  # of the records the briefing draws on (see briefing_fingerprint)
 
     def note(self, source_id: str) -> int:
         return next(n.number for n in self.endnotes if n.source.id == source_id)
@@ -150,14 +191,22 @@ def plan_briefing(
     dataset: Dataset,
     *,
     base_id: str | None = None,
-    period: Period = Period(),
+    period: Period | None = None,
     charts: Mapping[str, ChartRef] | None = None,
     version: str | None = None,
 ) -> Briefing:
-    """What one briefing holds, in any language: a pure function of the dataset."""
+    """What one briefing holds, in any language: a pure function of the dataset.
+
+    Without a `period`, a base's briefing covers its whole record and the overall briefing
+    `overall_period(dataset)`: the whole record, or its last months if it is long.
+    """
     if base_id is not None and base_id not in dataset.bases:
         known = ", ".join(sorted(dataset.bases))
         raise ValueError(f"no base {base_id!r} in the data (bases: {known})")
+    recent_only = False
+    if period is None:
+        period = Period() if base_id else overall_period(dataset)
+        recent_only = period != Period()
     scope = [base_id] if base_id else list(dataset.bases)
     candidates = dataset.events_of_base(base_id) if base_id else dataset.events
     events = tuple(sorted((e for e in candidates if period.includes(e)), key=lambda e: e.sort_key))
@@ -174,7 +223,7 @@ def plan_briefing(
         for s in order
     )
     included = replace(dataset, events=events, sources={s: dataset.sources[s] for s in order})
-    return Briefing(
+    briefing = Briefing(
         base_id=base_id,
         period=period,
         events=events,
@@ -185,7 +234,45 @@ def plan_briefing(
         version=version,
         charts=tuple(_charts_in_scope(charts or {}, base_id)),
         origins=len(derive.independent_origins(dataset, order)),
+        recent_only=recent_only,
     )
+    return replace(briefing, fingerprint=briefing_fingerprint(dataset, briefing))
+
+
+def briefing_fingerprint(dataset: Dataset, briefing: Briefing) -> str:
+    """A short hash of the records a briefing draws on: the taxonomy, the bases it covers,
+    its events and their sources, and what is derived from them for its period.
+
+    The same in both languages, and unchanged by edits elsewhere in the record (another
+    base's events, a commit that leaves the data alone): the cover shows it in place of a
+    repository version so that a briefing's bytes change only when its content does.
+    """
+    material = {
+        "taxonomy": dataset.taxonomy,
+        "bases": [dataset.bases[s.base_id] for s in briefing.standings],
+        "briefing": replace(briefing, version=None, charts=(), fingerprint=""),
+    }
+    text = json.dumps(_content(material), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def _content(value: Any) -> Any:
+    """Records as plain JSON values, without where they were read from (file, digest)."""
+    if isinstance(value, (list, tuple)):
+        return [_content(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _content(v) for k, v in value.items()}
+    names = _content_fields(type(value))
+    if names is None:
+        return value
+    return {name: _content(getattr(value, name)) for name in names}
+
+
+@cache
+def _content_fields(kind: type) -> tuple[str, ...] | None:
+    if not is_dataclass(kind):
+        return None
+    return tuple(f.name for f in fields(kind) if f.name not in ("file", "digest"))
 
 
 def _standing(
@@ -297,11 +384,21 @@ class BriefingView(View):
         """Only web addresses become links; anything else is shown as text."""
         return url if url and urlparse(url).scheme in WEB_LINK_SCHEMES else None
 
+    def url_class(self, url: str) -> str:
+        """Addresses that fit on a line are never split; longer ones may be, anywhere."""
+        return "bf-url" if len(url) <= UNSPLIT_URL_LENGTH else "bf-url-long"
+
 
 def render_html(briefing: Briefing, dataset: Dataset, lang: Language) -> str:
     view = BriefingView(dataset, lang, Page("briefing.md", TEMPLATE), briefing=briefing)
-    template = make_environment().get_template(TEMPLATE)
+    template = _environment().get_template(TEMPLATE)  # reloaded when the file changes
     return template.render(v=view, b=briefing, lang=lang, page_counter=page_counter_content(lang))
+
+
+@cache
+def _environment() -> Environment:
+    """One Jinja environment per process: compiling the template took longer than using it."""
+    return make_environment()
 
 
 # -- PDF -------------------------------------------------------------------------------------
@@ -326,13 +423,17 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def briefing_pdf(briefing: Briefing, dataset: Dataset, lang: Language) -> bytes:
-    html = render_html(briefing, dataset, lang)
+def layout_pdf(html: str, briefing: Briefing) -> bytes:
+    """Lay out a briefing's HTML: the slow step, which nothing else in this module is."""
     roots = [PDF_TEMPLATE_DIR, FONTS_DIR, *(chart.path for chart in briefing.charts)]
     document = HTML(
         string=html, base_url=PDF_TEMPLATE_DIR.as_uri() + "/", url_fetcher=LocalFiles(roots)
     )
     return document.write_pdf(font_config=_font_config())
+
+
+def briefing_pdf(briefing: Briefing, dataset: Dataset, lang: Language) -> bytes:
+    return layout_pdf(render_html(briefing, dataset, lang), briefing)
 
 
 def render_briefing(
@@ -349,17 +450,63 @@ def render_briefing(
     """Write the briefing on `base_id` (or on all bases) to `out`. True if the file changed.
 
     `start` and `end` ('YYYY-MM' or 'YYYY-MM-DD', inclusive) keep the events whose dates
-    overlap the period. `charts` maps chart keys ('base:qasrak:activity', 'overview:status')
-    to SVG files, or to charts with `path`, `title` and `alt`: those of the briefing's scope
-    are drawn as vector graphics.
+    overlap the period; without them a base's briefing covers its whole record and the
+    overall one `overall_period(dataset)`. `charts` maps chart keys ('base:qasrak:activity',
+    'overview:status') to SVG files, or to charts with `path`, `title` and `alt`: those of
+    the briefing's scope are drawn as vector graphics. `version`, if given, is shown on the
+    cover next to the fingerprint of the data.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"no language {lang!r} (languages: {', '.join(LANGUAGES)})")
-    period = Period.parse(start, end)
+    period = Period.parse(start, end) if start or end else None
     briefing = plan_briefing(
         dataset, base_id=base_id, period=period, charts=charts, version=version
     )
     return write_if_changed(Path(out), briefing_pdf(briefing, dataset, LANGUAGES[lang]))
+
+
+# -- every briefing, in parallel, laid out only when its inputs changed ----------------------
+@dataclass(frozen=True)
+class BriefingJob:
+    """One PDF to produce: which briefing, in which language, and where."""
+
+    lang: str
+    path: Path
+    base_id: str | None
+    period: Period | None  # None: as plan_briefing chooses
+    charts: Mapping[str, ChartRef] | None
+    version: str | None
+    weight: int  # events in scope: the largest briefings start first, not last
+
+    @property
+    def name(self) -> str:
+        """'en/qasrak.pdf': the output's name in the cache manifest, whatever the folder."""
+        return f"{self.lang}/{self.path.name}"
+
+    def plan(self, dataset: Dataset) -> Briefing:
+        return plan_briefing(
+            dataset,
+            base_id=self.base_id,
+            period=self.period,
+            charts=self.charts,
+            version=self.version,
+        )
+
+
+@dataclass(frozen=True)
+class BriefingsReport:
+    """What `render_all_briefings_report` did. Unpacks as (paths, rendered)."""
+
+    paths: list[Path]  # every briefing, changed or not, in the order of render_all_briefings
+    laid_out: list[Path]  # those WeasyPrint laid out in this run; the others were unchanged
+    written: list[Path]  # those whose file bytes changed
+
+    @property
+    def rendered(self) -> int:
+        return len(self.laid_out)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.paths, self.rendered))
 
 
 def render_all_briefings(
@@ -367,27 +514,231 @@ def render_all_briefings(
     out_dir: Path,
     *,
     charts: Mapping[str, Mapping[str, ChartRef]] | None = None,
-    **kw,
+    version: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    start: str | None = None,
+    end: str | None = None,
 ) -> list[Path]:
     """Every briefing: out_dir/<lang>/<base>.pdf and out_dir/<lang>/briefing.pdf.
 
     `charts` is keyed by language, then by chart key (charts carry text in their language).
-    Other keywords (start, end, version) apply to every briefing. Returns every path
-    produced, changed or not, so that a build can remove the files it no longer makes.
+    `start`, `end` and `version` apply to every briefing. Returns every path produced,
+    changed or not, so that a build can remove the files it no longer makes. See
+    `render_all_briefings_report` for `jobs` and `cache_dir`, and to learn what was laid out.
+    """
+    return render_all_briefings_report(
+        dataset,
+        out_dir,
+        charts=charts,
+        version=version,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        start=start,
+        end=end,
+    ).paths
+
+
+def render_all_briefings_report(
+    dataset: Dataset,
+    out_dir: Path,
+    *,
+    charts: Mapping[str, Mapping[str, ChartRef]] | None = None,
+    version: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> BriefingsReport:
+    """`render_all_briefings`, telling which briefings were laid out.
+
+    `jobs` worker processes (default: one per CPU; 1: in this process) plan, render and lay
+    out the briefings. They are forked, so they share the loaded dataset, and each PDF is
+    the one a serial run makes. With `cache_dir` (which this function owns), a briefing is
+    laid out only when the hash of its HTML, stylesheet, fonts, charts and WeasyPrint
+    version is new: `cache_dir/<hash>.pdf` keeps the bytes, `cache_dir/manifest.json` the
+    hash, size and modification time of each output (one that is still as written, or a
+    copy that kept them, is not even read), and PDFs no output was made from are removed.
+    Without `cache_dir` every briefing is laid out. Either way a file whose bytes do not
+    change is not rewritten, so it keeps its modification time.
     """
     if OVERALL in dataset.bases:
         raise ValueError(
             f"a base may not be called {OVERALL!r}: its PDF would replace the overall briefing"
         )
-    paths = []
-    for code in LANGUAGES:
-        for base_id in [*sorted(dataset.bases), None]:
-            path = Path(out_dir) / code / f"{base_id or OVERALL}.pdf"
-            render_briefing(
-                dataset, code, path, base_id=base_id, charts=(charts or {}).get(code), **kw
-            )
-            paths.append(path)
-    return paths
+    period = Period.parse(start, end) if start or end else None
+    work = [
+        BriefingJob(
+            lang=code,
+            path=Path(out_dir) / code / f"{base_id or OVERALL}.pdf",
+            base_id=base_id,
+            period=period,
+            charts=(charts or {}).get(code),
+            version=version,
+            weight=len(dataset.events_of_base(base_id)) if base_id else len(dataset.events),
+        )
+        for code in LANGUAGES
+        for base_id in [*sorted(dataset.bases), None]
+    ]
+    cache = OutputCache(Path(cache_dir)) if cache_dir is not None else None
+    outcomes = _run_all(_Batch(dataset, tuple(work), cache, _layout_key()), jobs)
+    if cache is not None:
+        cache.save({job.name: (job.path, outcome.digest) for job, outcome in zip(work, outcomes)})
+    return BriefingsReport(
+        paths=[job.path for job in work],
+        laid_out=[job.path for job, o in zip(work, outcomes) if o.laid_out],
+        written=[job.path for job, o in zip(work, outcomes) if o.written],
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    digest: str
+    laid_out: bool
+    written: bool
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What the workers need; forked, not pickled."""
+
+    dataset: Dataset
+    jobs: tuple[BriefingJob, ...]
+    cache: OutputCache | None
+    layout_key: str
+
+
+_batch: _Batch | None = None  # set while a pool of forked workers runs
+
+
+def _run_all(batch: _Batch, jobs: int | None) -> list[_Outcome]:
+    """Each job's outcome, in the order of the jobs, whatever order they finish in.
+
+    In this process when there is one job or one CPU, when the platform cannot fork, and
+    when other threads run (a development server): a forked child gets only the calling
+    thread, and would wait forever for a lock another thread held at the time.
+    """
+    global _batch
+    workers = min(jobs or os.cpu_count() or 1, len(batch.jobs))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or not can_fork or threading.active_count() > 1:
+        return [_produce(batch, i) for i in range(len(batch.jobs))]
+    largest_first = sorted(range(len(batch.jobs)), key=lambda i: -batch.jobs[i].weight)
+    _load_fonts()
+    _batch = batch
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = dict(pool.imap_unordered(_produce_in_worker, largest_first, chunksize=1))
+    finally:
+        _batch = None
+    return [done[i] for i in range(len(batch.jobs))]
+
+
+def _load_fonts() -> None:
+    """Register the briefing fonts in this process, so that forked workers inherit them.
+
+    Otherwise each worker would load them again, into a temporary folder of its own that
+    nothing removes: workers end without running finalizers.
+    """
+    CSS(
+        filename=str(PDF_TEMPLATE_DIR / "briefing.css"),
+        font_config=_font_config(),
+        url_fetcher=LocalFiles([PDF_TEMPLATE_DIR, FONTS_DIR]),
+    )
+
+
+def _produce_in_worker(index: int) -> tuple[int, _Outcome]:
+    return index, _produce(_batch, index)
+
+
+def _produce(batch: _Batch, index: int) -> _Outcome:
+    """Plan and render one briefing's HTML, and lay it out unless its hash is known."""
+    job = batch.jobs[index]
+    briefing = job.plan(batch.dataset)
+    html = render_html(briefing, batch.dataset, LANGUAGES[job.lang])
+    digest = _digest(batch.layout_key, html, briefing.charts)
+    cache = batch.cache
+    if cache is not None and cache.produced(job.name, job.path, digest):
+        return _Outcome(digest, laid_out=False, written=False)
+    pdf = cache.get(digest) if cache is not None else None
+    laid_out = pdf is None
+    if pdf is None:
+        pdf = layout_pdf(html, briefing)
+        if cache is not None:
+            cache.put(digest, pdf)
+    return _Outcome(digest, laid_out, write_if_changed(job.path, pdf))
+
+
+def _digest(layout_key: str, html: str, charts: Iterable[ChartFigure]) -> str:
+    """The hash of everything that decides a PDF's bytes."""
+    hasher = hashlib.sha256(layout_key.encode())
+    for part in (html.encode(), *(chart.path.read_bytes() for chart in charts)):
+        hasher.update(b"%d:" % len(part))
+        hasher.update(part)
+    return hasher.hexdigest()[:32]
+
+
+def _layout_key() -> str:
+    """What decides the layout besides the HTML: the stylesheet, the fonts it names, and
+    the versions of WeasyPrint, pydyf and Pango."""
+    from weasyprint.text.ffi import pango
+
+    stylesheet = (PDF_TEMPLATE_DIR / "briefing.css").read_bytes()
+    fonts = sorted(set(re.findall(rb'url\("([^"]+)"\)', stylesheet)))
+    hasher = hashlib.sha256(stylesheet)
+    for font in fonts:
+        hasher.update((PDF_TEMPLATE_DIR / font.decode()).resolve().read_bytes())
+    versions = f"weasyprint {weasyprint.__version__} pydyf {pydyf.__version__}"
+    return f"{versions} pango {pango.pango_version()} {hasher.hexdigest()}"
+
+
+class OutputCache:
+    """PDFs by the hash of their inputs, and the hash each output file was made from."""
+
+    MANIFEST = "manifest.json"
+
+    def __init__(self, root: Path):
+        self.root = root
+        try:
+            self.manifest = json.loads((root / self.MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.manifest = {}
+
+    def produced(self, name: str, path: Path, digest: str) -> bool:
+        """True if `path` is still the file written as `name` from `digest`: same size and
+        modification time (a copy that keeps them, like the previous build's, counts)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return self.manifest.get(name) == [digest, stat.st_size, stat.st_mtime_ns]
+
+    def get(self, digest: str) -> bytes | None:
+        try:
+            return (self.root / f"{digest}.pdf").read_bytes()
+        except OSError:
+            return None
+
+    def put(self, digest: str, pdf: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{digest}.{os.getpid()}.tmp"  # workers may write at once
+        tmp.write_bytes(pdf)
+        os.replace(tmp, self.root / f"{digest}.pdf")
+
+    def save(self, outputs: Mapping[str, tuple[Path, str]]) -> None:
+        """Record what each output (name: path, digest) was made from; forget the PDFs that
+        no output was made from."""
+        manifest = {}
+        for name, (path, digest) in outputs.items():
+            stat = path.stat()
+            manifest[name] = [digest, stat.st_size, stat.st_mtime_ns]
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_if_changed(self.root / self.MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        used = {digest for _, digest in outputs.values()}
+        for cached in self.root.glob("*.pdf"):
+            if cached.stem not in used:
+                cached.unlink()
+        self.manifest = manifest
 
 
 def data_version(repo: Path) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import pdf
+from generator import derive, pdf
 from generator.i18n import LANGUAGES
 from generator.models import Text
 from generator.validate import load_dataset
@@ -57,6 +58,17 @@ def mini():
 
 
 @pytest.fixture(scope="module")
+def long_record(tmp_path_factory):
+    """A synthetic record of more events than the overall briefing lists in full."""
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    data_dir = tmp_path_factory.mktemp("long") / "data"
+    synth.synthesize(data_dir, events=pdf.WHOLE_RECORD_LIMIT + 40, bases=3, years=2, seed=1)
+    return load(data_dir)
+
+
+@pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pdf")
 
@@ -72,11 +84,28 @@ def qasrak_ar(data, out) -> Path:
 
 @pytest.fixture(scope="module")
 def mini_all(mini, out) -> list[Path]:
-    return pdf.render_all_briefings(mini, out / "mini", version="abc1234")
+    return pdf.render_all_briefings(mini, out / "mini", version="abc1234", jobs=2)
 
 
 def ids(briefing) -> list[str]:
     return [e.id for e in briefing.events]
+
+
+def with_summary(dataset, event_id: str, english: str):
+    """The dataset with one event's English summary changed, as an edit of its file would."""
+    events = tuple(
+        replace(e, summary=replace(e.summary, en=english)) if e.id == event_id else e
+        for e in dataset.events
+    )
+    return replace(dataset, events=events)
+
+
+def mtimes(paths) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in paths}
+
+
+def names(paths) -> set[str]:
+    return {f"{path.parent.name}/{path.name}" for path in paths}
 
 
 # -- Arabic -----------------------------------------------------------------------------------
@@ -252,7 +281,11 @@ def test_unknown_base_is_refused(data, tmp_path):
 # -- content --------------------------------------------------------------------------------
 def test_cover_states_period_cutoff_and_version(qasrak_ar, data):
     text = " ".join(pdf_text(qasrak_ar).split())
-    assert "abc1234" in text
+    assert "abc1234" in text  # a version given by the caller is shown
+    fingerprint = pdf.plan_briefing(
+        data, base_id="qasrak", period=pdf.Period.parse("2025-08", "2026-02")
+    ).fingerprint
+    assert re.fullmatch(r"[0-9a-f]{12}", fingerprint) and fingerprint in text  # and the data's
     briefing = pdf.plan_briefing(
         data, base_id="qasrak", period=pdf.Period.parse("2025-08", "2025-11"), version="v1"
     )
@@ -341,13 +374,122 @@ def test_data_version(tmp_path):
     assert pdf.data_version(tmp_path) is None
 
 
-def test_strings_exist_in_both_languages():
+@pytest.mark.parametrize("topic", ["pdf", "pdf_scale"])
+def test_strings_exist_in_both_languages(topic):
     catalogs = {}
     for code in LANGUAGES:
-        path = ROOT / "templates" / "i18n" / f"pdf.{code}.yaml"
+        path = ROOT / "templates" / "i18n" / f"{topic}.{code}.yaml"
         catalogs[code] = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert all(key.startswith("pdf.") for key in catalogs[code])
     assert catalogs["en"].keys() == catalogs["ar"].keys()
+
+
+# -- the data fingerprint on the cover ----------------------------------------------------------
+def test_the_fingerprint_depends_only_on_the_records_of_the_briefing(mini):
+    def fingerprint(dataset, base_id=None):
+        return pdf.plan_briefing(dataset, base_id=base_id).fingerprint
+
+    edited = with_summary(mini, "2025-11-12-qasrak-convoy", "A different summary.")
+    assert fingerprint(edited, "qasrak") != fingerprint(mini, "qasrak")
+    assert fingerprint(edited) != fingerprint(mini)  # the overall briefing holds the event too
+    assert fingerprint(edited, "al-tanf") == fingerprint(mini, "al-tanf")
+
+
+def test_the_fingerprint_is_the_same_in_both_languages_and_replaces_the_commit(mini):
+    briefing = pdf.plan_briefing(mini, base_id="qasrak")
+    html = {code: pdf.render_html(briefing, mini, lang) for code, lang in LANGUAGES.items()}
+    assert briefing.fingerprint in html["en"] and briefing.fingerprint in html["ar"]
+    assert "Data fingerprint" in html["en"] and "Data version" not in html["en"]
+
+
+# -- the overall briefing of a long record -------------------------------------------------------
+def test_a_short_record_keeps_its_whole_record_in_the_overall_briefing(data):
+    assert len(data.events) <= pdf.WHOLE_RECORD_LIMIT
+    briefing = pdf.plan_briefing(data)
+    assert briefing.period == pdf.Period() and not briefing.recent_only
+    assert len(briefing.events) == len(data.events)
+
+
+def test_the_overall_briefing_of_a_long_record_covers_its_last_months(long_record, out):
+    briefing = pdf.plan_briefing(long_record)
+    cutoff = derive.information_cutoff(long_record)
+    assert briefing.recent_only and briefing.period.last_day == cutoff
+    assert (cutoff - briefing.period.first_day).days in range(89, 93)  # three months
+    assert 0 < len(briefing.events) < len(long_record.events) / 4
+    assert all(briefing.period.includes(e) for e in briefing.events)
+    assert len(briefing.standings) == len(long_record.bases)  # and every base's status
+
+    path = out / "long" / "en" / "briefing.pdf"
+    pdf.render_briefing(long_record, "en", path)
+    cover = " ".join(pdf_text(path).split()).split("Contents")[0]
+    day = LANGUAGES["en"].day
+    period = f"{day(briefing.period.first_day)} – {day(cutoff)}"
+    assert f"Period covered {period} the latest months of the record" in cover
+
+
+def test_the_briefing_on_a_base_of_a_long_record_keeps_its_whole_record(long_record):
+    briefing = pdf.plan_briefing(long_record, base_id="base-000")
+    assert briefing.period == pdf.Period() and not briefing.recent_only
+    assert len(briefing.events) == len(long_record.events_of_base("base-000"))
+
+
+def test_an_edit_outside_the_period_leaves_the_overall_briefing_alone(long_record):
+    oldest = min(long_record.events, key=lambda e: e.sort_key)
+    edited = with_summary(long_record, oldest.id, "Rewritten long after.")
+    before, after = pdf.plan_briefing(long_record), pdf.plan_briefing(edited)
+    assert oldest.id not in ids(before)
+    assert before.fingerprint == after.fingerprint
+    english = LANGUAGES["en"]
+    assert pdf.render_html(before, long_record, english) == pdf.render_html(after, edited, english)
+    base = oldest.bases[0]
+    assert (
+        pdf.plan_briefing(long_record, base_id=base).fingerprint
+        != pdf.plan_briefing(edited, base_id=base).fingerprint
+    )
+
+
+# -- every briefing: in parallel, and only what changed ----------------------------------------
+def test_parallel_output_is_the_same_as_serial(mini, mini_all, out, tmp_path):
+    parallel = mini_all  # jobs=2
+    serial = pdf.render_all_briefings(mini, tmp_path, version="abc1234", jobs=1)
+    assert [p.relative_to(tmp_path) for p in serial] == [
+        p.relative_to(out / "mini") for p in parallel
+    ]
+    for one, other in zip(serial, parallel):
+        assert one.read_bytes() == other.read_bytes(), one.name
+
+
+def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(mini, tmp_path):
+    first = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
+    assert first.rendered == len(first.paths) == 6
+    before = mtimes(first.paths)
+    paths, rendered = pdf.render_all_briefings_report(
+        mini, tmp_path / "pdf", cache_dir=tmp_path / "cache"
+    )
+    assert (paths, rendered) == (first.paths, 0)
+    assert mtimes(paths) == before
+
+    lost = paths[0]  # and a lost output comes back from the cache, without layout
+    content = lost.read_bytes()
+    lost.unlink()
+    again = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
+    assert again.rendered == 0 and again.written == [lost]
+    assert lost.read_bytes() == content
+
+
+def test_an_edited_event_lays_out_again_only_the_briefings_that_hold_it(mini, tmp_path):
+    first = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
+    before = mtimes(first.paths)
+    edited = with_summary(mini, "2025-11-12-qasrak-convoy", "A convoy of trucks, as corrected.")
+    again = pdf.render_all_briefings_report(
+        edited, tmp_path / "pdf", jobs=2, cache_dir=tmp_path / "cache"
+    )
+    changed = {"en/qasrak.pdf", "ar/qasrak.pdf", "en/briefing.pdf", "ar/briefing.pdf"}
+    assert names(again.laid_out) == names(again.written) == changed
+    assert "as corrected" in pdf_text(tmp_path / "pdf" / "en" / "qasrak.pdf")
+    unchanged = [p for p in again.paths if names([p]) <= {"en/al-tanf.pdf", "ar/al-tanf.pdf"}]
+    assert mtimes(unchanged) == {p: before[p] for p in unchanged}
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 6  # what the record needs, no more
 
 
 # -- the site's print stylesheet ----------------------------------------------------------------
