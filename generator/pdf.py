@@ -12,7 +12,8 @@ that a briefing's bytes change only when its own content does.
 
 Laying out is slow (seconds for a base with a hundred events) and rendering HTML is fast, so
 `render_all_briefings` renders every briefing's HTML, hashes it with everything else that
-decides the bytes, and lays out only the briefings whose hash is new, in a pool of processes.
+decides the bytes, and, given a cache directory, lays out only the briefings whose hash is
+new, in a pool of forked processes.
 """
 
 from __future__ import annotations
