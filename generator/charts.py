@@ -19,7 +19,7 @@ import json
 import math
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -74,11 +74,12 @@ HATCH = "////"
 DASHED = (0, (2, 1.5))
 UNCERTAIN_MONTH = ("approximate", "before")  # the month bin itself may be wrong
 BEFORE_ARROW_DAYS = 20  # length of the "on or before" arrow on time axes
-MIN_VISIBLE_DAYS = 4
-MIN_CHARTS_PER_WORKER = 8
+MIN_VISIBLE_DAYS = 4  # a status span shorter than this is drawn as a dot
+MIN_CHARTS_PER_WORKER = 8  # below this, starting processes costs more than it saves
 # Time axes cover the record, or its last CHART_MONTHS months when it is longer: more monthly
 # bars than this do not fit a page's width, and drawing them is slow. Tables keep every event.
-CHART_MONTHS = 24  # below this, starting processes costs more than it saves  # a status span shorter than this is drawn as a dot
+CHART_MONTHS = 24
+BAR_WIDTH = 0.72  # of a month's slot
 DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than": "down"}
 
 
@@ -722,7 +723,7 @@ def _month_labels(fig, ax, positions, labels) -> None:
     """Month names that do not touch: as they are, else two-word names (تشرين الثاني) on two
     lines, else only every k-th month named. Measured after a first layout."""
     ax.set_xticks(positions, labels)
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)  # places the axes; no need to draw them
     renderer = fig.canvas.get_renderer()
     (x0, _), (x1, _) = ax.transData.transform([(positions[0], 0), (positions[-1], 0)])
     spacing = abs(x1 - x0) / max(1, len(positions) - 1)
@@ -736,16 +737,39 @@ def _month_labels(fig, ax, positions, labels) -> None:
     else:
         candidate = [label if i % step == 0 else "" for i, label in enumerate(wrapped)]
     ax.set_xticks(positions, candidate, linespacing=1.05)
+    # The final layout, done here once: savefig would otherwise lay the figure out again in
+    # a drawing pass of its own before the real one.
+    fig.get_layout_engine().execute(fig)
+    fig.set_layout_engine(None)  # (rcParams leave no engine: savefig then draws once)
 
 
 def _time_ticks(fig, ax, axis: dict[str, Any]) -> None:
-    from matplotlib.ticker import FixedLocator
-
+    """Month names under the plot, month boundaries as short marks on its bottom edge."""
     ax.set_xlim(*axis["xlim"])
-    ax.xaxis.set_minor_locator(FixedLocator(axis["bounds"]))
-    ax.tick_params(axis="x", which="minor", length=4)
+    _month_marks(ax, axis)
     ax.tick_params(axis="x", which="major", length=0)
     _month_labels(fig, ax, axis["ticks"], axis["labels"])
+
+
+def _month_marks(ax, axis: dict[str, Any]) -> None:
+    """Month boundaries as one line of tick-shaped markers, not as minor ticks: matplotlib
+    makes an object per tick, and a chart of several panels spent most of its time on them."""
+    from matplotlib.markers import TICKDOWN
+    from matplotlib.ticker import NullLocator
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.plot(
+        axis["bounds"],
+        [0] * len(axis["bounds"]),
+        ls="none",
+        marker=TICKDOWN,
+        ms=4,
+        mew=_matplotlib().rcParams["xtick.minor.width"],
+        color=MUTED,
+        transform=blended_transform_factory(ax.transData, ax.transAxes),
+        clip_on=False,
+    )
 
 
 def _hatch_color(fill: str) -> str:
@@ -765,6 +789,7 @@ def _label_side(preferred: int, fraction: float) -> int:
 
 
 def _draw_activity(spec: dict[str, Any]):
+    from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
 
     rtl, series = _rtl(spec), spec["series"]
@@ -776,19 +801,26 @@ def _draw_activity(spec: dict[str, Any]):
     ax = fig.add_subplot()
     x = list(range(len(spec["months"])))
     bottom = [0] * len(x)
+    half = BAR_WIDTH / 2
     for s in series:
         for part, hatch in ((s["certain"], None), (s["uncertain"], HATCH)):
-            if any(part):
-                ax.bar(
-                    x,
-                    part,
-                    bottom=bottom,
-                    width=0.72,
-                    color=s["color"],
-                    edgecolor="white",
-                    linewidth=0.6,
-                    hatch=hatch,
-                    hatchcolor=_hatch_color(s["color"]),
+            # one collection per series and certainty: hundreds of bar patches are slow to add
+            boxes = [
+                [(xi - half, y0), (xi + half, y0), (xi + half, y0 + h), (xi - half, y0 + h)]
+                for xi, y0, h in zip(x, bottom, part)
+                if h
+            ]
+            if boxes:
+                ax.add_collection(
+                    PolyCollection(
+                        boxes,
+                        facecolors=s["color"],
+                        edgecolors="white",
+                        linewidths=0.6,
+                        hatch=hatch,
+                        hatchcolors=_hatch_color(s["color"]),
+                    ),
+                    autolim=False,
                 )
                 bottom = [a + b for a, b in zip(bottom, part)]
     number = LANGUAGES[spec["lang"]].number
@@ -815,13 +847,19 @@ def _draw_activity(spec: dict[str, Any]):
 def _draw_figures(spec: dict[str, Any]):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.ticker import NullLocator
 
     rtl, panels, axis = _rtl(spec), spec["panels"], spec["axis"]
     fig = _figure(spec, 1.9 + 1.45 * len(panels))
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]  # one time axis, set below
     span = axis["xlim"][1] - axis["xlim"][0]
     markers = {"up": "^", "down": "v", "": "o"}
     for ax, panel in zip(axes, panels):
+        # a panel holds dozens of points: lines and marks are gathered by style and drawn as
+        # a few artists (segments split by NaN), not one artist per mark
+        spans: dict[str, list[float]] = defaultdict(list)  # color -> x, x, NaN, ...
+        ranges: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        marks: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
         for p in panel["points"]:
             color = p["color"]
             y = (p["low"] + p["high"]) / 2
@@ -832,35 +870,13 @@ def _draw_figures(spec: dict[str, Any]):
                     "", xy=(p["x1"] - BEFORE_ARROW_DAYS, y), xytext=(p["x1"], y), arrowprops=style
                 )
             elif p["x1"] > p["x0"]:  # the days it may have happened on
-                ax.plot([p["x0"], p["x1"]], [y, y], color=color, lw=1.3, ls=DASHED)
+                spans[color] += [(p["x0"], y), (p["x1"], y), (math.nan, math.nan)]
             if p["low"] != p["high"]:  # reports disagree: lowest to highest, no number chosen
-                ax.plot(
-                    [p["x"]] * 2, [p["low"], p["high"]], color=color, lw=3, solid_capstyle="butt"
-                )
-                ax.plot(
-                    [p["x"]] * 2,
-                    [p["low"], p["high"]],
-                    ls="none",
-                    marker="_",
-                    ms=11,
-                    mew=2,
-                    color=color,
-                )
+                ranges[color] += [(p["x"], p["low"]), (p["x"], p["high"]), (math.nan, math.nan)]
             fill = color if p["exact"] else "white"
             for low, high, direction in p["claims"]:
                 for value in sorted({low, high}):
-                    mark = markers[direction]
-                    ax.plot(
-                        [p["x"]],
-                        [value],
-                        ls="none",
-                        marker=mark,
-                        ms=7.5,
-                        mew=1.6,
-                        mec=color,
-                        mfc=fill,
-                        zorder=3,
-                    )
+                    marks[markers[direction], color, fill].append((p["x"], value))
             side = _label_side(-1 if rtl else 1, (p["x"] - axis["xlim"][0]) / span)
             ax.annotate(
                 p["label"],
@@ -870,6 +886,22 @@ def _draw_figures(spec: dict[str, Any]):
                 ha="left" if side > 0 else "right",
                 va="bottom",
                 fontsize=_pt(9),
+            )
+        for color, points in spans.items():
+            ax.plot(*zip(*points), color=color, lw=1.3, ls=DASHED)
+        for color, points in ranges.items():
+            ax.plot(*zip(*points), color=color, lw=3, solid_capstyle="butt")
+            ax.plot(*zip(*points), ls="none", marker="_", ms=11, mew=2, color=color)
+        for (mark, color, fill), points in marks.items():
+            ax.plot(
+                *zip(*points),
+                ls="none",
+                marker=mark,
+                ms=7.5,
+                mew=1.6,
+                mec=color,
+                mfc=fill,
+                zorder=3,
             )
         ax.set_ylim(0, max(p["high"] for p in panel["points"]) * 1.35)
         ax.set_title(panel["label"], loc="right" if rtl else "left", pad=4)
@@ -885,6 +917,10 @@ def _draw_figures(spec: dict[str, Any]):
     }
     entries += [(keys[name], text) for name, text in spec["legend"].items()]
     _legend(fig, entries, rtl, 2)
+    for ax in axes[:-1]:  # upper panels: the same months, named only under the last one
+        ax.set_xlim(*axis["xlim"])
+        ax.xaxis.set_major_locator(NullLocator())
+        _month_marks(ax, axis)
     _time_ticks(fig, axes[-1], axis)
     return fig
 
