@@ -18,6 +18,7 @@ from generator.build import DOCS_DIR, generate
 from generator.csp import add_content_security_policy
 from generator.errors import DataError
 from generator.pages import relative_url
+from generator.rawblocks import GeneratedBlocks
 
 
 def _paths(config) -> tuple[Path, Path]:
@@ -39,6 +40,8 @@ def on_config(config):
     except DataError as exc:
         raise PluginError("invalid data:\n" + "\n".join(p.format() for p in exc.problems)) from exc
     config.docs_dir = str(staging)
+    if not any(isinstance(e, GeneratedBlocks) for e in config.markdown_extensions):
+        config.markdown_extensions.append(GeneratedBlocks())
     return config
 
 

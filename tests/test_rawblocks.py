@@ -1,0 +1,82 @@
+"""Generated HTML blocks skip Markdown's HTML parser and come out exactly as Markdown's own
+raw HTML handling would give them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from mkdocs.structure.pages import _RawHTMLPreprocessor
+
+from generator.build import generate
+from generator.pages import MONTHLY_PAGES_OVER
+from generator.rawblocks import GeneratedBlocks
+from tests.test_synth import load_synth
+
+ROOT = Path(__file__).parent.parent
+EXTENSIONS = ["toc", "attr_list", "tables"]  # as in mkdocs.yml
+
+
+def convert(text: str, stash_blocks: bool) -> tuple[str, markdown.Markdown]:
+    md = markdown.Markdown(extensions=EXTENSIONS + ([GeneratedBlocks()] if stash_blocks else []))
+    _RawHTMLPreprocessor()._register(md)  # MkDocs' anchor collector, as in a build
+    return md.convert(text), md
+
+
+@pytest.fixture(scope="module")
+def generated_pages(tmp_path_factory) -> list[Path]:
+    """Every page generated from the real data and from a synthetic year split per month."""
+    work = tmp_path_factory.mktemp("rawblocks")
+    events = 2 * MONTHLY_PAGES_OVER + 100  # a year large enough to be split per month
+    load_synth().synthesize(work / "data", events=events, bases=2, years=1, seed=5)
+    pages = []
+    for name, data in (("real", ROOT / "data"), ("synth", work / "data")):
+        generate(data, work / name, ROOT / "docs", cache_dir=work / "cache")
+        pages += sorted((work / name).rglob("*.md"))
+    assert any("chronology/" in p.as_posix() and "-" in p.stem for p in pages)  # month pages
+    return pages
+
+
+def test_every_generated_and_written_page_converts_to_the_same_html(generated_pages):
+    pages = generated_pages + sorted((ROOT / "docs").rglob("*.md"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert convert(text, True)[0] == convert(text, False)[0], page
+
+
+def test_event_cards_reach_the_output_without_the_html_parser(generated_pages):
+    page = next(
+        p
+        for p in generated_pages
+        if "chronology" in p.as_posix() and "<article" in p.read_text(encoding="utf-8")
+    )
+    _, md = convert(page.read_text(encoding="utf-8"), True)
+    stashed = md.htmlStash.rawHtmlBlocks
+    assert any(block.startswith('<div class="bf-events">') for block in stashed)
+
+
+def test_ids_inside_stashed_blocks_still_count_as_anchors_for_link_checks():
+    text = '# T\n\n<article class="bf-event" id="ev-1">\n<p>x</p>\n</article>\n'
+    _, md = convert(text, True)
+    assert "ev-1" in md.preprocessors["mkdocs_raw_html"].present_anchor_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a block opened without a blank line before it: the cards inside belong to it
+        '## Month\n<div class="bf-events">\n<article id="a">\n<p>a</p>\n</article>\n\n'
+        '<article id="b">\n<p>b</p>\n</article>\n</div>\n\nAfter *text*.\n',
+        # text right after the closing tag
+        '<div class="x">\n<p>a</p>\n</div>\n<p>tail</p>\n\nNext.\n',
+        # a block that never closes
+        '<article id="a">\n<p>a</p>\n\nStill *markdown*?\n',
+        # the same tag nested, and a closing tag in the middle of a line
+        '<div class="o">\n<div class="i">x</div>\n</div>\n\n<div>y</div> z\n',
+        # a tag only mentioned in code
+        'Use `<div>` here.\n\n<div class="x">\n<p>a</p>\n</div>\n',
+    ],
+)
+def test_blocks_of_other_shapes_give_what_markdown_gives(text):
+    assert convert(text, True)[0] == convert(text, False)[0]
