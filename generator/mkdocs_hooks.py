@@ -8,10 +8,11 @@ directory and the staging directory come from BRIEFING_DATA and BRIEFING_STAGING
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 
 from generator.accessibility import name_search_dialog
 from generator.build import DOCS_DIR, generate
@@ -51,6 +52,65 @@ def on_serve(server, config, builder):
     for path in (data, root / "templates", DOCS_DIR, root / "generator"):
         server.watch(str(path))
     return server
+
+
+# Blocks the search plugin skips, replaced by an empty one while it reads the page: its
+# html.parser walk over a 10,000-event site's base pages cost about a third of the build, only to
+# drop what they hold. Same index either way (tests/test_build.py); the page itself is untouched.
+SEARCH_EXCLUDED = re.compile(r"<(div)\b[^>]*\sdata-search-exclude[\s>]")
+_set_aside: dict[str, list[str]] = {}
+
+
+@event_priority(50)  # before the search plugin indexes the page
+def _set_aside_for_search(context, page, config, nav):
+    page.content, _set_aside[page.file.src_uri] = set_aside_search_excluded(page.content or "")
+    return context
+
+
+@event_priority(-50)  # after it
+def _restore_after_search(context, page, config, nav):
+    blocks = _set_aside.pop(page.file.src_uri, [])
+    page.content = restore_search_excluded(page.content, blocks)
+    return context
+
+
+on_page_context = CombinedEvent(_set_aside_for_search, _restore_after_search)
+
+
+def set_aside_search_excluded(html: str) -> tuple[str, list[str]]:
+    """Replace each data-search-exclude block's content with a marker; return the contents."""
+    kept, blocks, position = [], [], 0
+    for match in SEARCH_EXCLUDED.finditer(html):
+        if match.start() < position:
+            continue  # nested inside a block already set aside
+        end = _closing(html, match.end(), match.group(1))
+        if end is None:
+            break
+        kept.append(html[position : match.end()])
+        blocks.append(html[match.end() : end])
+        position = end
+    kept.append(html[position:])
+    return SET_ASIDE_MARK.join(kept), blocks
+
+
+def restore_search_excluded(html: str, blocks: list[str]) -> str:
+    parts = html.split(SET_ASIDE_MARK)
+    if len(parts) != len(blocks) + 1:
+        raise PluginError("a block set aside from the search index could not be put back")
+    return "".join(part + block for part, block in zip(parts, [*blocks, ""]))
+
+
+SET_ASIDE_MARK = "<!--briefing:set-aside-->"
+
+
+def _closing(html: str, start: int, tag: str) -> int | None:
+    """Where the element whose opening tag ends at `start` is closed (index of its end tag)."""
+    depth = 1
+    for match in re.finditer(rf"<(/?){tag}\b", html[start:]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return start + match.start()
+    return None
 
 
 @event_priority(-100)  # after every plugin has changed the page

@@ -130,6 +130,31 @@ def test_search_finds_the_arabic_base_page_from_an_arabic_word(built_site):
     assert "ar" in index["config"]["lang"]
 
 
+def test_search_finds_each_event_on_its_chronology_page_and_not_on_base_pages(built_site):
+    """Base pages' event lists are left out of the index (and out of the search plugin's parse)."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    card_text = "Provenance"  # a heading inside every English event card
+    locations = [doc["location"] for doc in index["docs"] if card_text in doc["text"]]
+    assert any(location.startswith("chronology/") for location in locations)
+    assert not any(location.startswith("bases/") for location in locations), locations
+    page = (built_site / "bases" / "qasrak" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="bf-event"') >= 3  # the page still shows its events
+    assert "briefing:set-aside" not in page
+
+
+def test_setting_search_excluded_blocks_aside_gives_them_back_unchanged():
+    from generator.mkdocs_hooks import restore_search_excluded, set_aside_search_excluded
+
+    html = (
+        '<h2>A</h2><div class="x" data-search-exclude><div>1</div><p>2</p></div>'
+        '<p>kept</p><div data-search-exclude>3</div><div data-search-exclude>open'
+    )
+    stripped, blocks = set_aside_search_excluded(html)
+    assert blocks == ["<div>1</div><p>2</p>", "3"]
+    assert "1" not in stripped and "kept" in stripped and "open" in stripped
+    assert restore_search_excluded(stripped, blocks) == html
+
+
 def test_base_page_shows_names_status_and_events(built_site, real_dataset):
     page = parse(built_site / "ar" / "bases" / "qasrak" / "index.html")
     assert "قسرك" in page.text
