@@ -174,7 +174,9 @@ def build_site(
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         with _environment(
-            BRIEFING_DATA=str(data_dir.resolve()),
+            # spelled as given: the records cache is keyed by the path in messages, and a
+            # second spelling would evict the first (MkDocs does not change the directory)
+            BRIEFING_DATA=str(data_dir),
             BRIEFING_STAGING=str(staging.resolve()),
             NO_MKDOCS_2_WARNING="1",
             SOURCE_DATE_EPOCH=source_date_epoch(dataset),
