@@ -58,11 +58,14 @@ FONTS_DIR = ROOT / "docs" / "assets" / "fonts"
 TEMPLATE = "pdf/briefing.html.j2"
 OVERALL = "briefing"  # file stem of the briefing on all bases
 WEB_LINK_SCHEMES = ("http", "https")
-# Up to this many events in the record, the overall briefing lists them all; beyond it, it
-# lists the events of the last RECENT_MONTHS up to the information cutoff, and the status of
-# every base (the briefing on each base keeps its whole record).
-WHOLE_RECORD_LIMIT = 200
+# Up to this many events, a briefing lists them all; beyond, it lists the events of its last
+# months up to the information cutoff, so that a long record still prints as a readable
+# briefing: the overall one with the status of every base, a base's with its status history.
+# The web pages keep every event, and the cover says which period the briefing covers.
+WHOLE_RECORD_LIMIT = 200  # events in the record, for the overall briefing
 RECENT_MONTHS = 3
+BASE_WHOLE_RECORD_LIMIT = 60  # events of one base, for its briefing
+BASE_RECENT_MONTHS = 12
 FINGERPRINT_LENGTH = 12  # hex digits on the cover
 UNSPLIT_URL_LENGTH = 70  # characters: shorter addresses fit on a line and are kept whole
 
@@ -113,13 +116,18 @@ def _period_bound(value: str | None, which: str) -> FuzzyDate | None:
     return FuzzyDate(value, "day" if value.count("-") == 2 else "month")
 
 
-def overall_period(dataset: Dataset) -> Period:
-    """The period of the overall briefing: the whole record, or the last RECENT_MONTHS up to
-    the information cutoff when the record holds more than WHOLE_RECORD_LIMIT events."""
+def default_period(dataset: Dataset, base_id: str | None = None) -> Period:
+    """The period a briefing covers unless told otherwise: the whole record, or its last months
+    up to the information cutoff when it holds more events than a briefing lists in full."""
+    if base_id is None:
+        events, limit, months = dataset.events, WHOLE_RECORD_LIMIT, RECENT_MONTHS
+    else:
+        events = dataset.events_of_base(base_id)
+        limit, months = BASE_WHOLE_RECORD_LIMIT, BASE_RECENT_MONTHS
     cutoff = derive.information_cutoff(dataset)
-    if len(dataset.events) <= WHOLE_RECORD_LIMIT or cutoff is None:
+    if len(events) <= limit or cutoff is None:
         return Period()
-    first = _months_before(cutoff, RECENT_MONTHS) + timedelta(days=1)
+    first = _months_before(cutoff, months) + timedelta(days=1)
     return Period.parse(first.isoformat(), cutoff.isoformat())
 
 
@@ -182,7 +190,7 @@ class Briefing:
     version: str | None  # as the caller gives it; None: the cover shows the fingerprint only
     charts: tuple[ChartFigure, ...]
     origins: int  # independent origins among the endnotes
-    recent_only: bool = False  # the overall briefing of a long record: the cover says so
+    recent_only: bool = False  # a long record's last months (default_period): the cover says so
     fingerprint: str = ""  # of the records the briefing draws on (see briefing_fingerprint)
 
     def note(self, source_id: str) -> int:
@@ -199,15 +207,15 @@ def plan_briefing(
 ) -> Briefing:
     """What one briefing holds, in any language: a pure function of the dataset.
 
-    Without a `period`, a base's briefing covers its whole record and the overall briefing
-    `overall_period(dataset)`: the whole record, or its last months if it is long.
+    Without a `period`, a briefing covers `default_period(dataset, base_id)`: the whole
+    record, or its last months if it is long.
     """
     if base_id is not None and base_id not in dataset.bases:
         known = ", ".join(sorted(dataset.bases))
         raise ValueError(f"no base {base_id!r} in the data (bases: {known})")
     recent_only = False
     if period is None:
-        period = Period() if base_id else overall_period(dataset)
+        period = default_period(dataset, base_id)
         recent_only = period != Period()
     scope = [base_id] if base_id else list(dataset.bases)
     candidates = dataset.events_of_base(base_id) if base_id else dataset.events
@@ -452,8 +460,7 @@ def render_briefing(
     """Write the briefing on `base_id` (or on all bases) to `out`. True if the file changed.
 
     `start` and `end` ('YYYY-MM' or 'YYYY-MM-DD', inclusive) keep the events whose dates
-    overlap the period; without them a base's briefing covers its whole record and the
-    overall one `overall_period(dataset)`. `charts` maps chart keys ('base:qasrak:activity',
+    overlap the period; without them the briefing covers `default_period(dataset, base_id)`. `charts` maps chart keys ('base:qasrak:activity',
     'overview:status') to SVG files, or to charts with `path`, `title` and `alt`: those of
     the briefing's scope are drawn as vector graphics. `version`, if given, is shown on the
     cover next to the fingerprint of the data.

@@ -427,13 +427,31 @@ def test_the_overall_briefing_of_a_long_record_covers_its_last_months(long_recor
     assert f"Period covered {period} the latest months of the record" in cover
 
 
-def test_the_briefing_on_a_base_of_a_long_record_keeps_its_whole_record(long_record):
+def test_the_briefing_on_a_base_with_a_short_record_keeps_it_whole(data):
+    for base_id in data.bases:
+        assert len(data.events_of_base(base_id)) <= pdf.BASE_WHOLE_RECORD_LIMIT
+        briefing = pdf.plan_briefing(data, base_id=base_id)
+        assert briefing.period == pdf.Period() and not briefing.recent_only
+        assert len(briefing.events) == len(data.events_of_base(base_id))
+
+
+def test_the_briefing_on_a_base_with_a_long_record_covers_its_last_months(long_record, out):
+    base_events = long_record.events_of_base("base-000")
+    assert len(base_events) > pdf.BASE_WHOLE_RECORD_LIMIT
     briefing = pdf.plan_briefing(long_record, base_id="base-000")
-    assert briefing.period == pdf.Period() and not briefing.recent_only
-    assert len(briefing.events) == len(long_record.events_of_base("base-000"))
+    cutoff = derive.information_cutoff(long_record)
+    assert briefing.recent_only and briefing.period.last_day == cutoff
+    assert (cutoff - briefing.period.first_day).days in range(364, 367)  # twelve months
+    assert 0 < len(briefing.events) < len(base_events)
+    assert all(briefing.period.includes(e) for e in briefing.events)
+
+    path = out / "long" / "ar" / "base-000.pdf"
+    pdf.render_briefing(long_record, "ar", path, base_id="base-000")
+    cover = " ".join(pdf_text(path).split()).split("المحتويات")[0]
+    assert "وتعرض صفحتها على الموقع كل أحداثها" in cover
 
 
-def test_an_edit_outside_the_period_leaves_the_overall_briefing_alone(long_record):
+def test_an_edit_outside_the_period_leaves_the_briefings_alone(long_record):
     oldest = min(long_record.events, key=lambda e: e.sort_key)
     edited = with_summary(long_record, oldest.id, "Rewritten long after.")
     before, after = pdf.plan_briefing(long_record), pdf.plan_briefing(edited)
@@ -441,11 +459,12 @@ def test_an_edit_outside_the_period_leaves_the_overall_briefing_alone(long_recor
     assert before.fingerprint == after.fingerprint
     english = LANGUAGES["en"]
     assert pdf.render_html(before, long_record, english) == pdf.render_html(after, edited, english)
-    base = oldest.bases[0]
-    assert (
-        pdf.plan_briefing(long_record, base_id=base).fingerprint
-        != pdf.plan_briefing(edited, base_id=base).fingerprint
-    )
+    base = oldest.bases[0]  # its briefing covers its last months too
+    fingerprint = pdf.plan_briefing(long_record, base_id=base).fingerprint
+    assert pdf.plan_briefing(edited, base_id=base).fingerprint == fingerprint
+    newest = max(long_record.events_of_base(base), key=lambda e: e.sort_key)
+    edited = with_summary(long_record, newest.id, "Rewritten at once.")
+    assert pdf.plan_briefing(edited, base_id=base).fingerprint != fingerprint
 
 
 # -- every briefing: in parallel, and only what changed ----------------------------------------
