@@ -147,7 +147,7 @@ def test_setting_search_excluded_blocks_aside_gives_them_back_unchanged():
 
     html = (
         '<h2>A</h2><div class="x" data-search-exclude><div>1</div><p>2</p></div>'
-        '<p>kept</p><div data-search-exclude>3</div><div data-search-exclude>open'
+        "<p>kept</p><div data-search-exclude>3</div><div data-search-exclude>open"
     )
     stripped, blocks = set_aside_search_excluded(html)
     assert blocks == ["<div>1</div><p>2</p>", "3"]
