@@ -45,7 +45,9 @@ class KeyedStore:
     """A dictionary kept in one pickle file: read once, written back once when it changed.
 
     Entries not used during a run are dropped when it is saved, so the file holds what the
-    current data needs and does not grow without end.
+    current data needs and does not grow without end. Within one process (`make serve`, or a
+    build that validates before MkDocs generates) the entries last read or written are kept in
+    memory and reused while the file on disk is the same one, instead of being unpickled again.
     """
 
     def __init__(self, path: Path | None, version: str):
@@ -55,13 +57,7 @@ class KeyedStore:
         self.used: set[str] = set()
         self.added = False
         if path is not None:
-            try:
-                with path.open("rb") as stream:
-                    stored_version, entries = pickle.load(stream)
-                if stored_version == version:
-                    self.entries = entries
-            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-                pass  # missing or unreadable: start empty, as a clean build would
+            self.entries = _read(path, version)
 
     def get(self, key: str) -> Any | None:
         value = self.entries.get(key)
@@ -83,3 +79,29 @@ class KeyedStore:
         with tmp.open("wb") as stream:
             pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
         os.replace(tmp, self.path)
+        _in_memory[self.path] = (_stamp(self.path), self.version, kept)
+
+
+# path -> (the file's stamp, version, entries) as this process last read or wrote them
+_in_memory: dict[Path, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _read(path: Path, version: str) -> dict[str, Any]:
+    try:
+        stamp = _stamp(path)
+        remembered = _in_memory.get(path)
+        if remembered and remembered[0] == stamp and remembered[1] == version:
+            return dict(remembered[2])  # a copy: this run's puts stay its own until saved
+        with path.open("rb") as stream:
+            stored_version, entries = pickle.load(stream)
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        return {}  # missing or unreadable: start empty, as a clean build would
+    if stored_version != version:
+        return {}
+    _in_memory[path] = (stamp, version, entries)
+    return dict(entries)
