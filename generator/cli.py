@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         print(f"briefing validate: {data_dir} is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    dataset, problems = load_dataset(data_dir)
+    dataset, problems = load_dataset(data_dir, cache_dir=cache_root())
     _print_problems(problems, args.format)
     if dataset is None:
         return EXIT_INVALID

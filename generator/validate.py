@@ -6,6 +6,7 @@ Every problem is collected (never the first one only) with its file, line and a 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import unicodedata
@@ -642,6 +643,39 @@ def _check_file(
     return doc, [*found, *local.problems, *schema_problems], not schema_problems and not found
 
 
+PARALLEL_FILES_OVER = 2000  # below this, starting worker processes costs more than it saves
+_pending: tuple[_Checker, SchemaSet, list[tuple[str, Path, bytes]]] | None = None
+
+
+def _check_files(
+    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path, bytes]]
+) -> list[tuple[Document | None, list[Problem], bool]]:
+    """_check_file on each (kind, path, bytes), in forked worker processes when there are many:
+    parsing and the schema check are most of what validating a large record costs."""
+    global _pending
+    jobs = min(os.cpu_count() or 1, len(files) // PARALLEL_FILES_OVER)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_check_file(checker, schemas, *file) for file in files]
+    _pending = (checker, schemas, files)  # inherited by the forked workers, not pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunks = [range(i, len(files), jobs) for i in range(jobs)]
+            parts = pool.map(_check_slice, chunks)
+    finally:
+        _pending = None
+    checked: list = [None] * len(files)
+    for chunk, results in zip(chunks, parts):
+        for i, result in zip(chunk, results):
+            checked[i] = result
+    return checked
+
+
+def _check_slice(indexes: range) -> list[tuple[Document | None, list[Problem], bool]]:
+    assert _pending is not None
+    checker, schemas, files = _pending
+    return [_check_file(checker, schemas, *files[i]) for i in indexes]
+
+
 @cache
 def _checks_version() -> str:
     """The code behind the per-file checks: a cached result is used only with the same code."""
@@ -665,27 +699,25 @@ def load_dataset(
     checker.problems = problems
     docs: dict[str, list[Document]] = defaultdict(list)
     store = KeyedStore(cache_dir / "records.pickle" if cache_dir else None, _checks_version())
-    for kind, paths in files.items():
-        for path in paths:
-            blob = path.read_bytes()
-            key = digest(kind, str(path), blob)
-            checked = store.get(key)
-            if checked is None:
-                checked = _check_file(checker, schemas, kind, path, blob)
-                store.put(key, checked)
-            doc, found, usable = checked
-            checker.problems.extend(found)
-            if doc is None:
-                continue
-            doc.digest = key
-            if usable:
-                docs[kind].append(doc)
-            elif (
-                kind != "taxonomy"
-                and isinstance(doc.data, dict)
-                and isinstance(doc.data.get("id"), str)
-            ):
-                docs[f"{kind}-ids-only"].append(doc)
+    read = [(kind, path, path.read_bytes()) for kind, paths in files.items() for path in paths]
+    keys = [digest(kind, str(path), blob) for kind, path, blob in read]
+    missing = [i for i, key in enumerate(keys) if store.get(key) is None]
+    for i, checked in zip(missing, _check_files(checker, schemas, [read[i] for i in missing])):
+        store.put(keys[i], checked)
+    for (kind, _path, _blob), key in zip(read, keys):
+        doc, found, usable = store.get(key)
+        checker.problems.extend(found)
+        if doc is None:
+            continue
+        doc.digest = key
+        if usable:
+            docs[kind].append(doc)
+        elif (
+            kind != "taxonomy"
+            and isinstance(doc.data, dict)
+            and isinstance(doc.data.get("id"), str)
+        ):
+            docs[f"{kind}-ids-only"].append(doc)
     store.save()
 
     ids: dict[str, set[str]] = {}

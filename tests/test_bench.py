@@ -79,7 +79,7 @@ def test_runner_measures_every_stage_on_a_tiny_dataset(tmp_path):
 
     report = json.loads(run.stdout.splitlines()[-1])
     stages = report["datasets"]["40:2:1"]["stages"]
-    expected = ["validate"] + [
+    expected = ["validate", "validate-warm"] + [
         f"{step}-{when}"
         for when in ("cold", "edit", "add")
         for step in ("generate", "build") + (("pdfs",) if pdfs else ())

@@ -365,3 +365,16 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
     assert "duplicate key 'confidence'" in result.stderr
     assert "'2025-02-30' is not a valid date" in result.stderr
     assert "unknown base 'nowhere" in result.stderr
+
+
+def test_checking_files_in_worker_processes_finds_the_same_problems(mini, monkeypatch):
+    """Large records are parsed in parallel; the result must not depend on it."""
+    import generator.validate as validate
+
+    edit(mini, "bases/qasrak.yaml", "kind:", "kindd:")  # a schema error in one file
+    (mini / "events" / "2025" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    serial_dataset, serial = load_dataset(mini)
+    monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
+    parallel_dataset, parallel = load_dataset(mini)
+    assert serial and [p.format() for p in parallel] == [p.format() for p in serial]
+    assert serial_dataset is None and parallel_dataset is None
