@@ -45,9 +45,9 @@ class KeyedStore:
     """A dictionary kept in one pickle file: read once, written back once when it changed.
 
     Entries not used during a run are dropped when it is saved, so the file holds what the
-    current data needs and does not grow without end. Within one process (`make serve`, or a
-    build that validates before MkDocs generates) the entries last read or written are kept in
-    memory and reused while the file on disk is the same one, instead of being unpickled again.
+    current data needs and does not grow without end. In a long-lived process (`make serve`,
+    see keep_in_memory) the entries last read or written stay in memory and are reused while
+    the file on disk is the same one, instead of being unpickled on every rebuild.
     """
 
     def __init__(self, path: Path | None, version: str):
@@ -79,11 +79,22 @@ class KeyedStore:
         with tmp.open("wb") as stream:
             pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
         os.replace(tmp, self.path)
-        _in_memory[self.path] = (_stamp(self.path), self.version, kept)
+        if _keeping:
+            _in_memory[self.path] = (_stamp(self.path), self.version, kept)
 
 
 # path -> (the file's stamp, version, entries) as this process last read or wrote them
 _in_memory: dict[Path, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
+_keeping = False
+
+
+def keep_in_memory(keep: bool = True) -> None:
+    """Keep stores in memory between runs of this process: worth it for a server that rebuilds
+    on every save, not for a one-off build, which would only hold the memory longer."""
+    global _keeping
+    _keeping = keep
+    if not keep:
+        _in_memory.clear()
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -103,5 +114,7 @@ def _read(path: Path, version: str) -> dict[str, Any]:
         return {}  # missing or unreadable: start empty, as a clean build would
     if stored_version != version:
         return {}
+    if not _keeping:
+        return entries
     _in_memory[path] = (stamp, version, entries)
     return dict(entries)

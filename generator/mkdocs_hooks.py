@@ -16,6 +16,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 
 from generator.accessibility import name_search_dialog
 from generator.build import DOCS_DIR, generate
+from generator.cache import keep_in_memory
 from generator.csp import add_content_security_policy
 from generator.errors import DataError
 from generator.pages import relative_url
@@ -44,6 +45,11 @@ def on_config(config):
     if not any(isinstance(e, GeneratedBlocks) for e in config.markdown_extensions):
         config.markdown_extensions.append(GeneratedBlocks())
     return config
+
+
+def on_startup(command, dirty):
+    if command == "serve":  # rebuilds on every save: keep the build cache in memory
+        keep_in_memory()
 
 
 def on_serve(server, config, builder):

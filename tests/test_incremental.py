@@ -116,19 +116,23 @@ def test_a_large_year_gets_a_page_per_month_and_events_keep_their_anchor(tmp_pat
 
 
 def test_a_cache_file_rewritten_by_another_process_is_read_again(tmp_path):
-    """Within a process the cache is kept in memory, but only while the file is unchanged."""
+    """A server keeps the cache in memory, but only while the file on disk is unchanged."""
     import pickle
 
-    from generator.cache import KeyedStore
+    from generator.cache import KeyedStore, keep_in_memory
 
-    path = tmp_path / "store.pickle"
-    first = KeyedStore(path, "v1")
-    first.put("a", "from this process")
-    first.save()
-    assert KeyedStore(path, "v1").get("a") == "from this process"
+    keep_in_memory()
+    try:
+        path = tmp_path / "store.pickle"
+        first = KeyedStore(path, "v1")
+        first.put("a", "from this process")
+        first.save()
+        assert KeyedStore(path, "v1").get("a") == "from this process"
 
-    other = tmp_path / "other.pickle"  # what another process would write and move in place
-    other.write_bytes(pickle.dumps(("v1", {"a": "from another process"})))
-    other.replace(path)
-    assert KeyedStore(path, "v1").get("a") == "from another process"
-    assert KeyedStore(path, "v2").get("a") is None  # another code version: nothing reused
+        other = tmp_path / "other.pickle"  # what another process writes and moves in place
+        other.write_bytes(pickle.dumps(("v1", {"a": "from another process"})))
+        other.replace(path)
+        assert KeyedStore(path, "v1").get("a") == "from another process"
+        assert KeyedStore(path, "v2").get("a") is None  # other code version: nothing reused
+    finally:
+        keep_in_memory(False)
