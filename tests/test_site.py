@@ -133,10 +133,13 @@ def test_search_finds_the_arabic_base_page_from_an_arabic_word(built_site):
 def test_search_finds_each_event_on_its_chronology_page_and_not_on_base_pages(built_site):
     """Base pages' event lists are left out of the index (and out of the search plugin's parse)."""
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    card_text = "Provenance"  # a heading inside every English event card
+    card_text = "Actors"  # a heading inside every English event card
     locations = [doc["location"] for doc in index["docs"] if card_text in doc["text"]]
     assert any(location.startswith("chronology/") for location in locations)
     assert not any(location.startswith("bases/") for location in locations), locations
+    # what an event is, not the list of its reports and their provenance (the sources page)
+    sourcing = [doc["location"] for doc in index["docs"] if "independent origin" in doc["text"]]
+    assert not any(location.startswith("chronology/") for location in sourcing), sourcing
     page = (built_site / "bases" / "qasrak" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="bf-event"') >= 3  # the page still shows its events
     assert "briefing:set-aside" not in page
