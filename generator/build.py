@@ -86,22 +86,25 @@ def generate(
         code: render_charts(dataset, code, staging, cache_dir=cache_dir / "charts")
         for code in LANGUAGES
     }
-    outputs: dict[str, str | bytes] = {}
-    for page in plan_pages(dataset):
-        for code, lang in LANGUAGES.items():
-            outputs[localized(page.path, code)] = render_page(
-                env, page, dataset, lang, prose, charts[code], fragments
-            )
-    fragments.store.save()
-    outputs["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
-    for asset in sorted((docs_dir / "assets").rglob("*")):
-        if asset.is_file() and asset.suffix != ".md":
-            outputs[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
+    report = GenerateReport(dataset, problems, total=0, charts=charts)
+    outputs: list[str] = []
 
-    report = GenerateReport(dataset, problems, total=len(outputs), charts=charts)
-    for rel, content in outputs.items():
+    def output(rel: str, content: str | bytes) -> None:
+        """Written as soon as it is made: a large record's pages are not all held at once."""
+        outputs.append(rel)
         if write_if_changed(staging / rel, content):
             report.written.append(rel)
+
+    for page in plan_pages(dataset):
+        for code, lang in LANGUAGES.items():
+            page_text = render_page(env, page, dataset, lang, prose, charts[code], fragments)
+            output(localized(page.path, code), page_text)
+    fragments.store.save()
+    output("assets/stylesheets/taxonomy.css", render_stylesheet(env, dataset))
+    for asset in sorted((docs_dir / "assets").rglob("*")):
+        if asset.is_file() and asset.suffix != ".md":
+            output(asset.relative_to(docs_dir).as_posix(), asset.read_bytes())
+    report.total = len(outputs)
     keep = {staging / rel for rel in outputs}
     keep |= {staging / chart.path for by_key in charts.values() for chart in by_key.values()}
     report.removed = [p.relative_to(staging).as_posix() for p in remove_stale(staging, keep)]

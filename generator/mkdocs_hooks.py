@@ -63,7 +63,9 @@ def on_serve(server, config, builder):
 # Blocks the search plugin skips (base pages' event lists, events' sources), emptied while it
 # reads the page: its html.parser walk over them cost most of a 10,000-event build, only to
 # drop what they hold. Same index either way (tests/test_site.py); the page itself is untouched.
-SEARCH_EXCLUDED = re.compile(r"<(div)\b[^>]*\sdata-search-exclude[\s>]")  # as the templates write it
+SEARCH_EXCLUDED = re.compile(
+    r"<(div)\b[^>]*\sdata-search-exclude[\s>]"
+)  # as the templates write it
 _set_aside: dict[str, list[str]] = {}
 
 
