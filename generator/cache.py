@@ -76,11 +76,16 @@ class KeyedStore:
         kept = {key: self.entries[key] for key in self.used if key in self.entries}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
-        os.replace(tmp, self.path)
+        try:
+            with tmp.open("wb") as stream:
+                pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
+            stamp = _stamp(tmp)  # a rename keeps it; read after, it could be another writer's
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only or full disk: the cache only saves time
+            tmp.unlink(missing_ok=True)
+            return
         if _keeping:
-            _in_memory[self.path] = (_stamp(self.path), self.version, kept)
+            _in_memory[self.path] = (stamp, self.version, kept)
 
 
 # path -> (the file's stamp, version, entries) as this process last read or wrote them

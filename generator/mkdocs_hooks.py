@@ -60,12 +60,15 @@ def on_serve(server, config, builder):
     return server
 
 
-# Blocks the search plugin skips (base pages' event lists, events' sources), emptied while it
-# reads the page: its html.parser walk over them cost most of a 10,000-event build, only to
-# drop what they hold. Same index either way (tests/test_site.py); the page itself is untouched.
-SEARCH_EXCLUDED = re.compile(
-    r"<(div)\b[^>]*\sdata-search-exclude[\s>]"
-)  # as the templates write it
+# Blocks the search plugin skips (base pages' event lists, the sources of every event card, the
+# sources page's "cited by" lists) are emptied while it reads the page: its html.parser walk over
+# them cost most of a 10,000-event build, only to drop what they hold. The page is untouched.
+# Material matches excluded elements by tag name only, so a block holding an element of its own
+# tag (an event list holding cards with their own <div>) is excluded correctly only by this
+# set-aside: a marked block that cannot be matched to its end stops the build.
+SEARCH_EXCLUDED = re.compile(r"<(div|dl)\b[^>]*\sdata-search-exclude[\s>]")
+_TAG_EDGES = {tag: re.compile(rf"<(/?){tag}\b") for tag in ("div", "dl")}
+SET_ASIDE_MARK = "<!--briefing:set-aside-->"
 _set_aside: dict[str, list[str]] = {}
 
 
@@ -93,7 +96,11 @@ def set_aside_search_excluded(html: str) -> tuple[str, list[str]]:
             continue  # nested inside a block already set aside
         end = _closing(html, match.end(), match.group(1))
         if end is None:
-            break
+            line = html.count("\n", 0, match.start()) + 1
+            raise PluginError(
+                f"a block marked data-search-exclude (line {line} of the page's HTML) is "
+                f"never closed: its </{match.group(1)}> is missing from the template"
+            )
         kept.append(html[position : match.end()])
         blocks.append(html[match.end() : end])
         position = end
@@ -108,16 +115,13 @@ def restore_search_excluded(html: str, blocks: list[str]) -> str:
     return "".join(part + block for part, block in zip(parts, [*blocks, ""]))
 
 
-SET_ASIDE_MARK = "<!--briefing:set-aside-->"
-
-
 def _closing(html: str, start: int, tag: str) -> int | None:
     """Where the element whose opening tag ends at `start` is closed (index of its end tag)."""
     depth = 1
-    for match in re.finditer(rf"<(/?){tag}\b", html[start:]):
+    for match in _TAG_EDGES[tag].finditer(html, start):
         depth += -1 if match.group(1) else 1
         if depth == 0:
-            return start + match.start()
+            return match.start()
     return None
 
 

@@ -121,10 +121,14 @@ def default_period(dataset: Dataset, base_id: str | None = None) -> Period:
     up to the information cutoff when it holds more events than a briefing lists in full."""
     if base_id is None:
         events, limit, months = dataset.events, WHOLE_RECORD_LIMIT, RECENT_MONTHS
+        cutoff = derive.information_cutoff(dataset)
     else:
         events = dataset.events_of_base(base_id)
         limit, months = BASE_WHOLE_RECORD_LIMIT, BASE_RECENT_MONTHS
-    cutoff = derive.information_cutoff(dataset)
+        # the base's own cutoff: news from other bases neither empties nor shifts its briefing
+        cited = {source_id for event in events for source_id in event.sources}
+        own = {source_id: dataset.sources[source_id] for source_id in sorted(cited)}
+        cutoff = derive.information_cutoff(replace(dataset, events=tuple(events), sources=own))
     if len(events) <= limit or cutoff is None:
         return Period()
     first = _months_before(cutoff, months) + timedelta(days=1)
@@ -460,9 +464,10 @@ def render_briefing(
     """Write the briefing on `base_id` (or on all bases) to `out`. True if the file changed.
 
     `start` and `end` ('YYYY-MM' or 'YYYY-MM-DD', inclusive) keep the events whose dates
-    overlap the period; without them the briefing covers `default_period(dataset, base_id)`. `charts` maps chart keys ('base:qasrak:activity',
-    'overview:status') to SVG files, or to charts with `path`, `title` and `alt`: those of
-    the briefing's scope are drawn as vector graphics. `version`, if given, is shown on the
+    overlap the period; without them the briefing covers `default_period(dataset, base_id)`.
+    `charts` maps chart keys ('base:qasrak:activity', 'overview:status') to SVG files, or to
+    charts with `path`, `title` and `alt`: those of the briefing's scope are drawn as vector
+    graphics. `version`, if given, is shown on the
     cover next to the fingerprint of the data.
     """
     if lang not in LANGUAGES:

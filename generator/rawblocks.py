@@ -3,16 +3,19 @@
 A generated page is mostly raw HTML: event cards, event lists, tables. To find where a raw
 block ends, Python-Markdown feeds it through html.parser, and MkDocs feeds the page through
 it once more to collect anchors; at ten thousand events that was nearly all the Markdown time
-of a build. The generator writes these blocks in one shape (the opening tag at the start of a
-line after a blank one, the matching closing tag at the end of a line before a blank one), so
-their end can be found by counting tags, and they go straight into Markdown's HTML stash,
-exactly where its own block parser would have put them. A block that does not have that shape
-is left to Markdown, so the output is the same either way (tests/test_rawblocks.py).
+of a build. The generator writes these blocks in one shape: the opening tag at the start of a
+line after a blank one, the matching closing tag at the end of a line before a blank one,
+outside any other raw block or comment. Their end can then be found by counting tags, and
+they go straight into Markdown's HTML stash, exactly where its own block parser would have
+put them. A block of any other shape is left to Markdown, so the output is the same either
+way (tests/test_rawblocks.py).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from html import unescape
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -38,24 +41,37 @@ class StashGeneratedBlocks(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         self.anchor_ids = set()
-        open_tags = dict.fromkeys(TAGS, 0)  # raw blocks Markdown would still be inside
+        edges = _edges(tuple(self.md.block_level_elements))
+        open_tags: dict[str, int] = {}  # raw HTML Markdown would still be inside, by tag
+        in_comment = False
         out: list[str] = []
         i = 0
         while i < len(lines):
-            at_top = not any(open_tags.values()) and (i == 0 or not lines[i - 1].strip())
+            at_top = not in_comment and not any(open_tags.values())
+            at_top = at_top and (i == 0 or not lines[i - 1].strip())
             end = _block_end(lines, i) if at_top else None
             if end is None:
-                for tag, opening in _OPENING_TAG.items():
-                    change = len(opening.findall(lines[i])) - lines[i].count(f"</{tag}>")
-                    open_tags[tag] = max(0, open_tags[tag] + change)
-                out.append(lines[i])
+                line = lines[i]
+                for closing, tag in edges.findall(line):  # conservative: an unclosed <p> or
+                    change = -1 if closing else 1  # <li> only stops stashing for the page
+                    open_tags[tag] = max(0, open_tags.get(tag, 0) + change)
+                if "-->" in line or "<!--" in line:  # inside a comment until it closes
+                    in_comment = line.rfind("<!--") > line.rfind("-->")
+                out.append(line)
                 i += 1
                 continue
             html = "\n".join(lines[i : end + 1])
-            self.anchor_ids.update(re.findall(r'\sid="([^"]+)"', html))
+            self.anchor_ids.update(map(unescape, re.findall(r'\sid="([^"]+)"', html)))
             out.append(self.md.htmlStash.store(html + "\n"))  # as Markdown stores it
             i = end + 1
         return out
+
+
+@cache
+def _edges(block_tags: tuple[str, ...]) -> re.Pattern:
+    """Opening and closing tags of Markdown's block-level elements (not void <hr>)."""
+    names = "|".join(sorted((t for t in block_tags if t != "hr"), key=len, reverse=True))
+    return re.compile(rf"<(/?)({names})(?=[\s>/])", re.IGNORECASE)
 
 
 def _block_end(lines: list[str], start: int) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from datetime import date
@@ -654,7 +655,12 @@ def _check_files(
     parsing and the schema check are most of what validating a large record costs."""
     global _pending
     jobs = min(os.cpu_count() or 1, len(files) // PARALLEL_FILES_OVER)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # forking a process that runs other threads (mkdocs serve) can deadlock the children
+    if (
+        jobs <= 1
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return [_check_file(checker, schemas, *file) for file in files]
     _pending = (checker, schemas, files)  # inherited by the forked workers, not pickled
     try:
@@ -698,7 +704,9 @@ def load_dataset(
     checker = _Checker(schemas)
     checker.problems = problems
     docs: dict[str, list[Document]] = defaultdict(list)
-    store = KeyedStore(cache_dir / "records.pickle" if cache_dir else None, _checks_version())
+    # one file per data directory: validating another one does not evict this one's records
+    store_name = f"records-{digest(str(data_dir.resolve()))[:12]}.pickle"
+    store = KeyedStore(cache_dir / store_name if cache_dir else None, _checks_version())
     read = [(kind, path, path.read_bytes()) for kind, paths in files.items() for path in paths]
     keys = [digest(kind, str(path), blob) for kind, path, blob in read]
     missing = [i for i, key in enumerate(keys) if store.get(key) is None]

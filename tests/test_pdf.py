@@ -15,7 +15,7 @@ import yaml
 
 from generator import derive, pdf
 from generator.i18n import LANGUAGES
-from generator.models import Text
+from generator.models import FuzzyDate, Text
 from generator.validate import load_dataset
 
 ROOT = Path(__file__).parent.parent
@@ -439,11 +439,21 @@ def test_the_briefing_on_a_base_with_a_long_record_covers_its_last_months(long_r
     base_events = long_record.events_of_base("base-000")
     assert len(base_events) > pdf.BASE_WHOLE_RECORD_LIMIT
     briefing = pdf.plan_briefing(long_record, base_id="base-000")
-    cutoff = derive.information_cutoff(long_record)
+    cutoff = briefing.cutoff  # the base's own: its latest event or report
+    assert cutoff == max(
+        [e.end or e.date.anchor for e in base_events]
+        + [long_record.sources[s].published.anchor for e in base_events for s in e.sources]
+    )
     assert briefing.recent_only and briefing.period.last_day == cutoff
     assert (cutoff - briefing.period.first_day).days in range(364, 367)  # twelve months
     assert 0 < len(briefing.events) < len(base_events)
     assert all(briefing.period.includes(e) for e in briefing.events)
+
+    # news from another base, later than anything at this one, changes nothing here
+    other = max(long_record.events_of_base("base-001"), key=lambda e: e.sort_key)
+    later = replace(other, id=f"{other.id}-later", date=FuzzyDate("2031-01-01", "day"))
+    grown = replace(long_record, events=(*long_record.events, later))
+    assert pdf.plan_briefing(grown, base_id="base-000").fingerprint == briefing.fingerprint
 
     path = out / "long" / "ar" / "base-000.pdf"
     pdf.render_briefing(long_record, "ar", path, base_id="base-000")

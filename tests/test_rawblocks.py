@@ -57,9 +57,9 @@ def test_event_cards_reach_the_output_without_the_html_parser(generated_pages):
 
 
 def test_ids_inside_stashed_blocks_still_count_as_anchors_for_link_checks():
-    text = '# T\n\n<article class="bf-event" id="ev-1">\n<p>x</p>\n</article>\n'
+    text = '# T\n\n<article class="bf-event" id="ev-1">\n<p id="a&amp;b">x</p>\n</article>\n'
     _, md = convert(text, True)
-    assert "ev-1" in md.preprocessors["mkdocs_raw_html"].present_anchor_ids
+    assert {"ev-1", "a&b"} <= md.preprocessors["mkdocs_raw_html"].present_anchor_ids
 
 
 @pytest.mark.parametrize(
@@ -74,6 +74,10 @@ def test_ids_inside_stashed_blocks_still_count_as_anchors_for_link_checks():
         '<article id="a">\n<p>a</p>\n\nStill *markdown*?\n',
         # the same tag nested, and a closing tag in the middle of a line
         '<div class="o">\n<div class="i">x</div>\n</div>\n\n<div>y</div> z\n',
+        # a raw block of another tag, or a comment, holding a blank line and then a block
+        '<ul>\n<li>a</li>\n\n<div class="x">\n<p>b</p>\n</div>\n\n</ul>\n\nAfter.\n',
+        '<!-- note\n\n<div class="x">\n<p>b</p>\n</div>\n\n-->\n\nAfter.\n',
+        '<pre>\ncode\n\n<div class="x">\n</div>\n\n</pre>\n',
         # a tag only mentioned in code
         'Use `<div>` here.\n\n<div class="x">\n<p>a</p>\n</div>\n',
     ],

@@ -375,6 +375,7 @@ def test_checking_files_in_worker_processes_finds_the_same_problems(mini, monkey
     (mini / "events" / "2025" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     serial_dataset, serial = load_dataset(mini)
     monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
+    monkeypatch.setattr(validate.threading, "active_count", lambda: 1)  # other tests' threads
     parallel_dataset, parallel = load_dataset(mini)
     assert serial and [p.format() for p in parallel] == [p.format() for p in serial]
     assert serial_dataset is None and parallel_dataset is None
