@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from generator.models import Claim, Dataset, Event, FuzzyDate, Source
+from generator.models import Claim, Dataset, Event, FuzzyDate, Source, memoized
 
 INITIAL_STATUS = "active"
 
@@ -22,23 +22,7 @@ class StatusChange:
     to_actor: str | None = None
 
 
-def _memoized(function):
-    """Compute a derived fact once per dataset and arguments: pages, charts and PDFs ask for
-    the same facts many times, and the dataset never changes once loaded."""
-
-    def wrapper(dataset: Dataset, *args):
-        key = (function.__name__, *args)
-        memo = dataset.memo
-        if key not in memo:
-            memo[key] = function(dataset, *args)
-        return memo[key]
-
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
-    return wrapper
-
-
-@_memoized
+@memoized
 def status_history(dataset: Dataset, base_id: str) -> list[StatusChange]:
     """Status changes of a base in date order, from its status at its first event.
 
@@ -144,7 +128,7 @@ def figure_totals(events) -> list[Total]:
     return [Total(q, lows[q], highs[q], counts[q], q in qualified) for q in sorted(lows)]
 
 
-@_memoized
+@memoized
 def information_cutoff(dataset: Dataset) -> date | None:
     """The latest date among events and source publications: nothing after it is included."""
     days = [e.end or e.date.anchor for e in dataset.events]
@@ -170,7 +154,7 @@ def provenance(dataset: Dataset, event) -> Provenance:
     return _provenance_of_sources(dataset, event.sources)
 
 
-@_memoized
+@memoized
 def _provenance_of_sources(dataset: Dataset, source_ids: tuple[str, ...]) -> Provenance:
     sources = [dataset.sources[s] for s in source_ids]
     origins = sorted(independent_origins(dataset, source_ids))
@@ -179,7 +163,7 @@ def _provenance_of_sources(dataset: Dataset, source_ids: tuple[str, ...]) -> Pro
     return Provenance(tuple(origins), relays, dates[0], dates[-1])
 
 
-@_memoized
+@memoized
 def single_origin_share(dataset: Dataset) -> tuple[int, int]:
     """How many events rest on one independent origin, out of all events."""
     single = sum(provenance(dataset, e).single_origin for e in dataset.events)

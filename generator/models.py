@@ -286,5 +286,21 @@ class Dataset:
 
     @cached_property
     def memo(self) -> dict:
-        """Derived facts computed once per dataset (see derive.py)."""
+        """Derived facts computed once per dataset (see `memoized`)."""
         return {}
+
+
+def memoized(function):
+    """Compute a fact derived from a dataset once per dataset and arguments: pages, charts and
+    PDFs ask for the same facts many times, and a dataset never changes once loaded."""
+
+    def wrapper(dataset: Dataset, *args):
+        key = (function.__name__, *args)
+        memo = dataset.memo
+        if key not in memo:
+            memo[key] = function(dataset, *args)
+        return memo[key]
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper

@@ -8,11 +8,11 @@ publishes at `/bases/qasrak/` and `/ar/bases/qasrak/`.
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.models import Dataset, Event
+from generator.models import Dataset, Event, memoized
 
 LATEST_EVENTS_ON_OVERVIEW = 8
 # A year with more events than this gets a page per month (chronology/2025-11/) and its year
@@ -61,15 +61,11 @@ def chronology_path(year: int, month: int | None = None) -> str:
     return f"chronology/{year}-{month:02d}.md" if month else f"chronology/{year}.md"
 
 
+@memoized
 def monthly_years(dataset: Dataset) -> frozenset[int]:
     """The years large enough to be split into a page per month."""
-    memo = dataset.memo
-    if "monthly_years" not in memo:
-        counts: dict[int, int] = defaultdict(int)
-        for event in dataset.events:
-            counts[event.date.anchor.year] += 1
-        memo["monthly_years"] = frozenset(y for y, n in counts.items() if n > MONTHLY_PAGES_OVER)
-    return memo["monthly_years"]
+    counts = Counter(event.date.anchor.year for event in dataset.events)
+    return frozenset(year for year, n in counts.items() if n > MONTHLY_PAGES_OVER)
 
 
 def event_page_path(dataset: Dataset, event: Event) -> str:

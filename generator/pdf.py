@@ -523,34 +523,14 @@ class BriefingsReport:
         return iter((self.paths, self.rendered))
 
 
-def render_all_briefings(
-    dataset: Dataset,
-    out_dir: Path,
-    *,
-    charts: Mapping[str, Mapping[str, ChartRef]] | None = None,
-    version: str | None = None,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> list[Path]:
+def render_all_briefings(dataset: Dataset, out_dir: Path, **options: Any) -> list[Path]:
     """Every briefing: out_dir/<lang>/<base>.pdf and out_dir/<lang>/briefing.pdf.
 
-    `charts` is keyed by language, then by chart key (charts carry text in their language).
-    `start`, `end` and `version` apply to every briefing. Returns every path produced,
-    changed or not, so that a build can remove the files it no longer makes. See
-    `render_all_briefings_report` for `jobs` and `cache_dir`, and to learn what was laid out.
+    Returns every path produced, changed or not, so that a build can remove the files it no
+    longer makes. The options and what they do: `render_all_briefings_report`, which also
+    tells what was laid out.
     """
-    return render_all_briefings_report(
-        dataset,
-        out_dir,
-        charts=charts,
-        version=version,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        start=start,
-        end=end,
-    ).paths
+    return render_all_briefings_report(dataset, out_dir, **options).paths
 
 
 def render_all_briefings_report(
@@ -566,7 +546,8 @@ def render_all_briefings_report(
 ) -> BriefingsReport:
     """`render_all_briefings`, telling which briefings were laid out.
 
-    `jobs` worker processes (default: one per CPU; 1: in this process) plan, render and lay
+    `charts` is keyed by language, then by chart key (charts carry text in their language).
+    `start`, `end` and `version` apply to every briefing. `jobs` worker processes (default: one per CPU; 1: in this process) plan, render and lay
     out the briefings. They are forked, so they share the loaded dataset, and each PDF is
     the one a serial run makes. With `cache_dir` (which this function owns), a briefing is
     laid out only when the hash of its HTML, stylesheet, fonts, charts and WeasyPrint

@@ -57,24 +57,27 @@ class View:
     fragments: Fragments | None = None  # rendered cards kept between pages and runs
 
     # -- cards shared by several pages --------------------------------------------------
+    @property
+    def _fragments(self) -> Fragments:
+        """The cards' renderer: a view made without one gets its own, made once."""
+        if self.fragments is None:
+            self.fragments = Fragments(make_environment())
+        return self.fragments
+
     def card(self, event: Event) -> Markup:
         """An event's card, as on base pages, chronology pages and the overview."""
-        fragments = self.fragments or Fragments(make_environment())
-        return fragments.event_card(self, event)
+        return self._fragments.event_card(self, event)
 
     def source_card(self, source_id: str) -> Markup:
-        fragments = self.fragments or Fragments(make_environment())
-        return fragments.source_card(self, source_id)
+        return self._fragments.source_card(self, source_id)
 
     def figure_rows(self, event: Event) -> Markup:
         """The rows of an event in a base's table of figures."""
-        fragments = self.fragments or Fragments(make_environment())
-        return fragments.figure_rows(self, event)
+        return self._fragments.figure_rows(self, event)
 
     def chart_block(self, key: str) -> Markup:
         """A chart with its alt text and its numbers as a table (nothing if there is none)."""
-        fragments = self.fragments or Fragments(make_environment())
-        return fragments.chart_block(self, key)
+        return self._fragments.chart_block(self, key)
 
     # -- language ---------------------------------------------------------------------
     @property
