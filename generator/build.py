@@ -169,7 +169,11 @@ def build_site(
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    dataset, _ = validated(data_dir, cache_root())  # fail before touching anything
+    with _environment(NO_MKDOCS_2_WARNING="1"):
+        docs_dir = Path(load_config(str(config_file)).docs_dir)
+    # Generated here, once (it validates before writing anything); the hooks then only point
+    # MkDocs at the staging tree instead of loading the records a second time.
+    dataset = generate(data_dir, staging, docs_dir).dataset
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed
@@ -181,6 +185,7 @@ def build_site(
             # second spelling would evict the first (MkDocs does not change the directory)
             BRIEFING_DATA=str(data_dir),
             BRIEFING_STAGING=str(staging.resolve()),
+            BRIEFING_GENERATED=str(staging.resolve()),
             NO_MKDOCS_2_WARNING="1",
             SOURCE_DATE_EPOCH=source_date_epoch(dataset),
         ):

@@ -2,7 +2,8 @@
 
 The generator works without MkDocs; this file only connects it to MkDocs events. The data
 directory and the staging directory come from BRIEFING_DATA and BRIEFING_STAGING (set by
-`briefing build`), defaulting to data/ and .cache/docs/ beside mkdocs.yml.
+`briefing build`), defaulting to data/ and .cache/docs/ beside mkdocs.yml. BRIEFING_GENERATED
+names a staging directory `briefing build` has generated already.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from generator.csp import add_content_security_policy
 from generator.errors import DataError
 from generator.pages import relative_url
 from generator.rawblocks import GeneratedBlocks
+from generator.searchindex import use_for_material_search
 
 
 def _paths(config) -> tuple[Path, Path]:
@@ -37,11 +39,14 @@ def on_config(config):
         # mkdocs-static-i18n runs build() again for each other language with this config:
         # the docs are generated already, and docs_dir no longer names the hand-written ones.
         return config
-    try:
-        generate(data, staging, Path(config.docs_dir))
-    except DataError as exc:
-        raise PluginError("invalid data:\n" + "\n".join(p.format() for p in exc.problems)) from exc
+    if os.environ.get("BRIEFING_GENERATED") != str(staging.resolve()):  # see build_site
+        try:
+            generate(data, staging, Path(config.docs_dir))
+        except DataError as exc:
+            problems = "\n".join(p.format() for p in exc.problems)
+            raise PluginError("invalid data:\n" + problems) from exc
     config.docs_dir = str(staging)
+    use_for_material_search()
     if not any(isinstance(e, GeneratedBlocks) for e in config.markdown_extensions):
         config.markdown_extensions.append(GeneratedBlocks())
     return config

@@ -36,3 +36,21 @@ def real_dataset():
     dataset, problems = load_dataset(ROOT / "data")
     assert dataset is not None, [p.format() for p in problems]
     return dataset
+
+
+@pytest.fixture(scope="session")
+def generated_pages(tmp_path_factory) -> list[Path]:
+    """Every page generated from the real data and from a synthetic year split per month."""
+    from generator.build import generate
+    from generator.pages import MONTHLY_PAGES_OVER
+    from tests.test_synth import load_synth
+
+    work = tmp_path_factory.mktemp("generated")
+    events = 2 * MONTHLY_PAGES_OVER + 100  # a year large enough to be split per month
+    load_synth().synthesize(work / "data", events=events, bases=2, years=1, seed=5)
+    pages = []
+    for name, data in (("real", ROOT / "data"), ("synth", work / "data")):
+        generate(data, work / name, ROOT / "docs", cache_dir=work / "cache")
+        pages += sorted((work / name).rglob("*.md"))
+    assert any("chronology/" in p.as_posix() and "-" in p.stem for p in pages)  # month pages
+    return pages

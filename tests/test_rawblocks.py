@@ -9,10 +9,7 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-from generator.build import generate
-from generator.pages import MONTHLY_PAGES_OVER
 from generator.rawblocks import GeneratedBlocks
-from tests.test_synth import load_synth
 
 ROOT = Path(__file__).parent.parent
 EXTENSIONS = ["toc", "attr_list", "tables"]  # as in mkdocs.yml
@@ -22,20 +19,6 @@ def convert(text: str, stash_blocks: bool) -> tuple[str, markdown.Markdown]:
     md = markdown.Markdown(extensions=EXTENSIONS + ([GeneratedBlocks()] if stash_blocks else []))
     _RawHTMLPreprocessor()._register(md)  # MkDocs' anchor collector, as in a build
     return md.convert(text), md
-
-
-@pytest.fixture(scope="module")
-def generated_pages(tmp_path_factory) -> list[Path]:
-    """Every page generated from the real data and from a synthetic year split per month."""
-    work = tmp_path_factory.mktemp("rawblocks")
-    events = 2 * MONTHLY_PAGES_OVER + 100  # a year large enough to be split per month
-    load_synth().synthesize(work / "data", events=events, bases=2, years=1, seed=5)
-    pages = []
-    for name, data in (("real", ROOT / "data"), ("synth", work / "data")):
-        generate(data, work / name, ROOT / "docs", cache_dir=work / "cache")
-        pages += sorted((work / name).rglob("*.md"))
-    assert any("chronology/" in p.as_posix() and "-" in p.stem for p in pages)  # month pages
-    return pages
 
 
 def test_every_generated_and_written_page_converts_to_the_same_html(generated_pages):
