@@ -24,12 +24,9 @@ def cache_root() -> Path:
 
 def digest(*parts: str | bytes) -> str:
     """A short hash of several parts, told apart by their lengths (so ab|c differs from a|bc)."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        hasher.update(b"%d:" % len(data))
-        hasher.update(data)
-    return hasher.hexdigest()
+    data = [part.encode() if isinstance(part, str) else part for part in parts]
+    framed = b"".join(b"%d:%b" % (len(part), part) for part in data)
+    return hashlib.blake2b(framed, digest_size=16).hexdigest()
 
 
 def files_digest(paths: Iterable[Path]) -> str:

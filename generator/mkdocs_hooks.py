@@ -22,6 +22,7 @@ from generator.csp import add_content_security_policy
 from generator.errors import DataError
 from generator.pages import relative_url
 from generator.rawblocks import GeneratedBlocks
+from generator.render import compiled_templates_cache
 from generator.searchindex import use_for_material_search
 
 
@@ -51,6 +52,12 @@ def on_config(config):
     if not any(isinstance(e, GeneratedBlocks) for e in config.markdown_extensions):
         config.markdown_extensions.append(GeneratedBlocks())
     return config
+
+
+def on_env(env, config, files):
+    """The theme's templates, compiled once for all builds (see compiled_templates_cache)."""
+    env.bytecode_cache = env.bytecode_cache or compiled_templates_cache()
+    return env
 
 
 def on_startup(command, dirty):

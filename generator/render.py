@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from generator import derive
-from generator.cache import KeyedStore, digest, files_digest
+from generator.cache import KeyedStore, cache_root, digest, files_digest
 from generator.i18n import LANGUAGES, Language
 from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
@@ -32,9 +39,21 @@ def markdown_escape(text: str) -> Markup:
     return Markup(escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+def compiled_templates_cache() -> BytecodeCache | None:
+    """Templates compiled once and kept under the build cache: compiling them again in every
+    run (and every rebuild of `make serve`) cost more than rendering a small site."""
+    directory = cache_root() / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only cache: compile every time
+        return None
+    return FileSystemBytecodeCache(str(directory))
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=compiled_templates_cache(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -268,16 +287,25 @@ class Fragments:
         self.env = env
         self.store = store or KeyedStore(None, "")
         self.macros = env.get_template("macros.j2").module
+        # a card's key, by what it shows and where: the same card is on several pages
+        self._keys: dict[tuple, str | None] = {}
 
     def _stand_in(self, v: View) -> View:
         depth = v.page.url.count("/")
         path = "/".join(["_"] * depth) + ".md" if depth else "index.md"
         return View(v.dataset, v.lang, Page(path, v.page.template), v.charts, self)
 
-    def _cached(self, key_parts: list[str], render) -> Markup:
-        if any(not part for part in key_parts):  # a record without a digest: not from files
+    def _cached(self, card: tuple, key_parts, render) -> Markup:
+        """`card` names the card and the depth of its page, within this run; `key_parts()`
+        gives everything it shows, hashed into the key it is kept under between runs."""
+        key = self._keys.get(card, "")
+        if key == "":
+            parts = key_parts()
+            # a record without a digest (not read from a file) is never cached
+            key = digest(fragments_version(), *parts) if all(parts) else None
+            self._keys[card] = key
+        if key is None:
             return render()
-        key = digest(fragments_version(), *key_parts)
         text = self.store.get(key)
         if text is None:
             text = str(render())
@@ -297,32 +325,50 @@ class Fragments:
         ]
 
     def event_card(self, v: View, event: Event) -> Markup:
-        parts = ["event", *self._event_parts(v, event)]
-        return self._cached(parts, lambda: self.macros.event_card(self._stand_in(v), event))
+        return self._cached(
+            ("event", event.id, v.code, v.page.url.count("/")),
+            lambda: ["event", *self._event_parts(v, event)],
+            lambda: self.macros.event_card(self._stand_in(v), event),
+        )
 
     def figure_rows(self, v: View, event: Event) -> Markup:
-        parts = ["figure_rows", *self._event_parts(v, event)]
-        return self._cached(parts, lambda: self.macros.figure_rows(self._stand_in(v), event))
+        return self._cached(
+            ("figure_rows", event.id, v.code, v.page.url.count("/")),
+            lambda: ["figure_rows", *self._event_parts(v, event)],
+            lambda: self.macros.figure_rows(self._stand_in(v), event),
+        )
 
     def chart_block(self, v: View, key: str) -> Markup:
         chart = v.charts.get(key)
         if chart is None:
             return Markup("")
-        parts = ["chart", v.code, str(v.page.url.count("/")), repr(chart)]
-        return self._cached(parts, lambda: self.macros.chart(self._stand_in(v), key))
+        depth = v.page.url.count("/")
+        return self._cached(
+            ("chart", key, v.code, depth),
+            lambda: ["chart", v.code, str(depth), repr(chart)],
+            lambda: self.macros.chart(self._stand_in(v), key),
+        )
 
     def source_card(self, v: View, source_id: str) -> Markup:
         dataset = v.dataset
-        citing = dataset.events_citing(source_id)
-        parts = [
-            "source",
-            v.code,
-            str(v.page.url.count("/")),
-            dataset.taxonomy.digest,
-            *(_source_digests(dataset, [source_id])),
-            *(f"{event_url(dataset, e)} {e.date} {e.end_date} {e.type}" for e in citing),
-        ]
-        return self._cached(parts, lambda: self.macros.source_card(self._stand_in(v), source_id))
+        depth = v.page.url.count("/")
+
+        def key_parts() -> list[str]:
+            citing = dataset.events_citing(source_id)
+            return [
+                "source",
+                v.code,
+                str(depth),
+                dataset.taxonomy.digest,
+                *(_source_digests(dataset, [source_id])),
+                *(f"{event_url(dataset, e)} {e.date} {e.end_date} {e.type}" for e in citing),
+            ]
+
+        return self._cached(
+            ("source", source_id, v.code, depth),
+            key_parts,
+            lambda: self.macros.source_card(self._stand_in(v), source_id),
+        )
 
 
 def _source_digests(dataset: Dataset, source_ids) -> list[str]:

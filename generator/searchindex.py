@@ -20,6 +20,7 @@ from html import escape, unescape
 
 from material.plugins.search import plugin as material_search
 
+MATERIAL_PARSER = material_search.Parser  # as imported: use_for_material_search replaces it
 HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 # Material's own lists: tags whose text is never indexed, tags kept as markup, void tags
 ALWAYS_SKIPPED = ("object", "script", "style")
@@ -62,7 +63,7 @@ class SearchParser:
         try:
             self.data = _Walk().run(html)
         except _Unsupported:
-            parser = material_search.Parser()
+            parser = MATERIAL_PARSER()
             parser.feed(html)
             parser.close()
             self.data = parser.data

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from material.plugins.search.plugin import Parser as MaterialParser
 
 from generator.mkdocs_hooks import set_aside_search_excluded
-from generator.searchindex import SearchParser, _Walk
+from generator.searchindex import MATERIAL_PARSER as MaterialParser
+from generator.searchindex import SearchParser, _Walk, use_for_material_search
 from tests.test_rawblocks import convert
 
 ROOT = Path(__file__).parent.parent
@@ -78,3 +78,9 @@ def test_unusual_html_goes_to_materials_parser_whole():
     for html in ("<p>1 < 2</p>", "<script>x</script>", "<!DOCTYPE html>"):
         with pytest.raises(_Unsupported):
             _Walk().run(html)
+
+
+def test_unusual_html_still_reaches_materials_parser_once_ours_replaced_it():
+    use_for_material_search()  # as every build does, in this process
+    html = "<p>1 < 2</p><h2 id='x'>X</h2>"
+    assert sections(SearchParser, html) == sections(MaterialParser, html)
