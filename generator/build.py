@@ -8,9 +8,11 @@ only when everything succeeded, so a failed build leaves the previous site untou
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -24,8 +26,9 @@ from generator.exports import write_exports
 from generator.feeds import write_feeds
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
-from generator.pages import plan_pages
+from generator.pages import Page, plan_pages
 from generator.render import (
+    Environment,
     Fragments,
     fragments_version,
     make_environment,
@@ -95,10 +98,12 @@ def generate(
         if write_if_changed(staging / rel, content):
             report.written.append(rel)
 
-    for page in plan_pages(dataset):
-        for code, lang in LANGUAGES.items():
-            page_text = render_page(env, page, dataset, lang, prose, charts[code], fragments)
-            output(localized(page.path, code), page_text)
+    pages = [(page, code) for page in plan_pages(dataset) for code in LANGUAGES]
+    job = _PageJob(env, dataset, prose, charts, fragments, staging, pages)
+    for rel, written in _render_pages(job):
+        outputs.append(rel)
+        if written:
+            report.written.append(rel)
     fragments.store.save()
     output("assets/stylesheets/taxonomy.css", render_stylesheet(env, dataset))
     for asset in sorted((docs_dir / "assets").rglob("*")):
@@ -109,6 +114,77 @@ def generate(
     keep |= {staging / chart.path for by_key in charts.values() for chart in by_key.values()}
     report.removed = [p.relative_to(staging).as_posix() for p in remove_stale(staging, keep)]
     return report
+
+
+PARALLEL_PAGES_OVER = 2000  # events: below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class _PageJob:
+    """What rendering the pages needs; forked workers inherit it instead of unpickling it."""
+
+    env: Environment
+    dataset: Dataset
+    prose: dict[str, str]
+    charts: dict[str, dict[str, Chart]]
+    fragments: Fragments
+    staging: Path
+    pages: list[tuple[Page, str]]  # (page, language code), in the order of the report
+
+
+_job: _PageJob | None = None
+
+
+def _render_pages(job: _PageJob) -> list[tuple[str, bool]]:
+    """Render and write every page; return (path, written?) for each, in `job.pages` order.
+
+    A large record's pages are shared among forked workers (one per core). Each writes its own
+    pages and sends back only the cards it rendered, which join the parent's card store.
+    """
+    global _job
+    jobs = min(os.cpu_count() or 1, 2 * len(job.dataset.events) // PARALLEL_PAGES_OVER)
+    # forking a process that runs other threads (mkdocs serve) can deadlock the children
+    if (
+        jobs <= 1
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [_render_one(job, i) for i in range(len(job.pages))]
+    _job = job
+    slices = [range(i, len(job.pages), jobs) for i in range(jobs)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_render_slice, slices)
+    finally:
+        _job = None
+    store = job.fragments.store
+    results: list = [None] * len(job.pages)
+    for indexes, (written, cards, used) in zip(slices, parts):
+        for i, result in zip(indexes, written):
+            results[i] = result
+        for key, text in cards.items():
+            store.put(key, text)
+        store.used |= used
+    return results
+
+
+def _render_one(job: _PageJob, index: int) -> tuple[str, bool]:
+    page, code = job.pages[index]
+    text = render_page(
+        job.env, page, job.dataset, LANGUAGES[code], job.prose, job.charts[code], job.fragments
+    )
+    rel = localized(page.path, code)
+    return rel, write_if_changed(job.staging / rel, text)
+
+
+def _render_slice(indexes: range) -> tuple[list[tuple[str, bool]], dict[str, str], set[str]]:
+    """In a worker: its pages, and the cards it rendered or reused, for the parent's store."""
+    assert _job is not None, "a page worker without a job"
+    store = _job.fragments.store
+    known, used_before = set(store.entries), set(store.used)
+    written = [_render_one(_job, i) for i in indexes]
+    fresh = {key: store.entries[key] for key in store.entries.keys() - known}
+    return written, fresh, store.used - used_before
 
 
 @contextlib.contextmanager

@@ -136,3 +136,31 @@ def test_a_cache_file_rewritten_by_another_process_is_read_again(tmp_path):
         assert KeyedStore(path, "v2").get("a") is None  # other code version: nothing reused
     finally:
         keep_in_memory(False)
+
+
+def test_pages_rendered_by_worker_processes_are_the_bytes_one_process_renders(
+    synthetic, tmp_path, monkeypatch
+):
+    import generator.build as build
+
+    one_process = clean_generate(synthetic, tmp_path / "one")
+    monkeypatch.setattr(build, "PARALLEL_PAGES_OVER", 1)  # workers even for 40 events
+    staging, cache = tmp_path / "workers" / "docs", tmp_path / "workers" / "cache"
+    report = generate(synthetic, staging, cache_dir=cache)
+    assert tree(staging) == one_process
+    pages = {rel for rel in one_process if rel.endswith(".md")}
+    assert pages and {rel for rel in report.written if rel.endswith(".md")} == pages
+    # the cards the workers rendered reached the store: a second run renders none of them
+    monkeypatch.setattr(build, "_render_slice", None)  # a fork would fail on this
+    monkeypatch.setattr(build, "PARALLEL_PAGES_OVER", 10**9)
+    from generator import render
+
+    rendered = []
+    original = render.Fragments._cached
+
+    def counting(self, card, key_parts, draw):
+        return original(self, card, key_parts, lambda: rendered.append(card) or draw())
+
+    monkeypatch.setattr(render.Fragments, "_cached", counting)
+    generate(synthetic, staging, cache_dir=cache)
+    assert rendered == []
