@@ -266,11 +266,45 @@ def build_site(
             SOURCE_DATE_EPOCH=source_date_epoch(dataset),
         ):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
-            build(config)
-        write_exports(dataset, work / "site" / "data")
-        write_feeds(dataset, work / "site", config.site_url or "/")
+            # the exports and feeds need only the data: written on the other core meanwhile
+            with _alongside(_write_exports_and_feeds, dataset, work / "extras", config.site_url):
+                build(config)
+        _move_into(work / "extras", work / "site")
         if pdf:
             render_pdfs(dataset, staging, work / "site" / "pdf")
         replace_directory(work / "site", out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_exports_and_feeds(dataset: Dataset, site: Path, site_url: str | None) -> None:
+    write_exports(dataset, site / "data")
+    write_feeds(dataset, site, site_url or "/")
+
+
+@contextlib.contextmanager
+def _alongside(task, *args) -> Iterator[None]:
+    """Run task(*args) in a forked process while the body runs; fail if either failed.
+
+    Without fork, or inside a threaded process, the task runs after the body instead."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        task(*args)
+        return
+    worker = multiprocessing.get_context("fork").Process(target=task, args=args)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+    if worker.exitcode != 0:
+        raise RuntimeError(f"{task.__name__} failed in its worker process (see its error above)")
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move every file under `source` to the same place under `target`."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, destination)

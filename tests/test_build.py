@@ -184,3 +184,16 @@ def test_a_build_killed_midway_leaves_the_previous_site_untouched(mini, tmp_path
     build_site(mini, site, staging=tmp_path / "staging", pdf=False)  # the next build cleans up
     assert "reached Qasrak again" in (site / "bases/qasrak/index.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".site-*"))
+
+
+def _fail() -> None:
+    raise SystemExit(3)
+
+
+def test_a_failure_beside_the_mkdocs_build_fails_the_build():
+    from generator.build import _alongside
+
+    ran = []
+    with pytest.raises(RuntimeError, match="_fail failed"), _alongside(_fail):
+        ran.append("body")
+    assert ran == ["body"]
