@@ -44,7 +44,8 @@ site: $(STAMP) system-deps
 
 # --dirty: after the first build, only the pages the generator rewrote are built again (the
 # generator leaves unchanged files alone); --no-strict: MkDocs warns about every dirty build.
-# A preview only: `make site` always builds everything, strictly.
+# A preview only, whose search index holds only the pages rebuilt by the last save: `make site`
+# always builds everything, strictly.
 serve: $(STAMP) system-deps
 	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,19 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_outside_the_repository(tmp_path_factory):
+    """Build caches of test runs go to a temporary directory: each test's data directory would
+    otherwise leave its records in the repository's .cache/ for good."""
+    saved = os.environ.get("BRIEFING_CACHE")
+    os.environ["BRIEFING_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("BRIEFING_CACHE", None)
+    else:
+        os.environ["BRIEFING_CACHE"] = saved
 
 
 @pytest.fixture
