@@ -712,12 +712,13 @@ def load_dataset(
     missing = [i for i, key in enumerate(keys) if store.get(key) is None]
     for i, checked in zip(missing, _check_files(checker, schemas, [read[i] for i in missing])):
         store.put(keys[i], checked)
-    for (kind, _path, _blob), key in zip(read, keys):
+    for (kind, _path, blob), key in zip(read, keys):
         doc, found, usable = store.get(key)
         checker.problems.extend(found)
         if doc is None:
             continue
         doc.digest = key
+        doc.blob = blob  # to find positions again, should a check between records need one
         if usable:
             docs[kind].append(doc)
         elif (

@@ -379,3 +379,26 @@ def test_checking_files_in_worker_processes_finds_the_same_problems(mini, monkey
     parallel_dataset, parallel = load_dataset(mini)
     assert serial and [p.format() for p in parallel] == [p.format() for p in serial]
     assert serial_dataset is None and parallel_dataset is None
+
+
+def test_problems_between_records_name_the_same_place_when_records_come_from_the_cache(
+    mini, tmp_path, monkeypatch
+):
+    """Cached and worker-parsed records leave their positions behind; a problem found later,
+    between records, still names the line and column of the field."""
+    import generator.validate as validate
+
+    convoy = "events/2025/2025-11-12-qasrak-convoy.yaml"
+    edit(mini, convoy, "bases: [qasrak]", "bases: [nowhere]")
+    edit(mini, convoy, "source: report-b}", "source: report-z}")
+    _, fresh = load_dataset(mini)
+    wanted = [p.format() for p in fresh]
+    assert any(":5:" in line and "nowhere" in line for line in wanted), wanted
+    assert any(":13:" in line and "report-z" in line for line in wanted), wanted
+    load_dataset(mini, cache_dir=tmp_path / "cache")  # fills the records cache
+    _, cached = load_dataset(mini, cache_dir=tmp_path / "cache")
+    assert [p.format() for p in cached] == wanted
+    monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
+    monkeypatch.setattr(validate.threading, "active_count", lambda: 1)  # other tests' threads
+    _, parallel = load_dataset(mini, cache_dir=tmp_path / "other-cache")
+    assert [p.format() for p in parallel] == wanted
