@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from generator.cache import KeyedStore, cache_root
+from generator.cache import STORE_SHARDS, KeyedStore, cache_root
 from generator.charts import Chart, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
@@ -79,7 +79,9 @@ def generate(
     cache_dir = cache_dir or cache_root()
     dataset, problems = validated(data_dir, cache_dir)
     env = make_environment()
-    fragments = Fragments(env, KeyedStore(cache_dir / "cards.pickle", fragments_version()))
+    fragments = Fragments(
+        env, KeyedStore(cache_dir / "cards.pickle", fragments_version(), shards=STORE_SHARDS)
+    )
     prose = {
         code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8")
         for code in LANGUAGES

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).parent.parent
 PICKLE_PROTOCOL = 5
+STORE_SHARDS = 16  # files per large store (records, cards): an edit rewrites one or two
 
 
 def cache_root() -> Path:
@@ -39,22 +41,40 @@ def files_digest(paths: Iterable[Path]) -> str:
 
 
 class KeyedStore:
-    """A dictionary kept in one pickle file: read once, written back once when it changed.
+    """A dictionary kept in pickle files: read once, written back when it changed.
 
-    Entries not used during a run are dropped when it is saved, so the file holds what the
-    current data needs and does not grow without end. In a long-lived process (`make serve`,
-    see keep_in_memory) the entries last read or written stay in memory and are reused while
-    the file on disk is the same one, instead of being unpickled on every rebuild.
+    Entries not used during a run are dropped when it is saved, so the files hold what the
+    current data needs and do not grow without end. With `shards`, the entries are spread
+    over that many files by key, and a save rewrites only the files whose entries changed:
+    after one edit, a sixteenth of a large store instead of all of it. In a long-lived
+    process (`make serve`, see keep_in_memory) the entries last read or written stay in
+    memory and are reused while the file on disk is the same one, instead of being
+    unpickled on every rebuild.
     """
 
-    def __init__(self, path: Path | None, version: str):
+    def __init__(self, path: Path | None, version: str, shards: int = 1):
         self.path = path
         self.version = version
+        self.shards = shards
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.added = False
+        self._stored: list[set[str]] = [set() for _ in range(shards)]  # keys in each file
+        self._changed: set[int] = set()  # shards with entries put since they were read
         if path is not None:
-            self.entries = _read(path, version)
+            for shard in range(shards):
+                entries = _read(self._file(shard), version)
+                self._stored[shard] = set(entries)
+                self.entries.update(entries)
+
+    def _file(self, shard: int) -> Path:
+        assert self.path is not None
+        if self.shards == 1:
+            return self.path
+        return self.path.with_name(f"{self.path.stem}-{shard:02d}{self.path.suffix}")
+
+    def _shard(self, key: str) -> int:
+        return zlib.crc32(key.encode()) % self.shards if self.shards > 1 else 0
 
     def get(self, key: str) -> Any | None:
         value = self.entries.get(key)
@@ -66,23 +86,35 @@ class KeyedStore:
         self.entries[key] = value
         self.used.add(key)
         self.added = True
+        self._changed.add(self._shard(key))
 
     def save(self) -> None:
         if self.path is None or (not self.added and self.used == set(self.entries)):
             return
-        kept = {key: self.entries[key] for key in self.used if key in self.entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as stream:
-                pickle.dump((self.version, kept), stream, protocol=PICKLE_PROTOCOL)
-            stamp = _stamp(tmp)  # a rename keeps it; read after, it could be another writer's
-            os.replace(tmp, self.path)
-        except OSError:  # a read-only or full disk: the cache only saves time
-            tmp.unlink(missing_ok=True)
-            return
-        if _keeping:
-            _in_memory[self.path] = (stamp, self.version, kept)
+        kept: list[dict[str, Any]] = [{} for _ in range(self.shards)]
+        for key in self.used:
+            if key in self.entries:
+                kept[self._shard(key)][key] = self.entries[key]
+        for shard, entries in enumerate(kept):
+            if shard in self._changed or set(entries) != self._stored[shard]:
+                _write(self._file(shard), self.version, entries)
+        if self.shards > 1:  # a store written whole by an earlier version of this code
+            self.path.unlink(missing_ok=True)
+
+
+def _write(path: Path, version: str, entries: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as stream:
+            pickle.dump((version, entries), stream, protocol=PICKLE_PROTOCOL)
+        stamp = _stamp(tmp)  # a rename keeps it; read after, it could be another writer's
+        os.replace(tmp, path)
+    except OSError:  # a read-only or full disk: the cache only saves time
+        tmp.unlink(missing_ok=True)
+        return
+    if _keeping:
+        _in_memory[path] = (stamp, version, entries)
 
 
 # path -> (the file's stamp, version, entries) as this process last read or wrote them

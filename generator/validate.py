@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.cache import KeyedStore, digest, files_digest
+from generator.cache import STORE_SHARDS, KeyedStore, digest, files_digest
 from generator.errors import Problem, Severity, errors_only
 from generator.load import Document, FieldPath, parse_bytes
 from generator.models import (
@@ -706,7 +706,9 @@ def load_dataset(
     docs: dict[str, list[Document]] = defaultdict(list)
     # one file per data directory: validating another one does not evict this one's records
     store_name = f"records-{digest(str(data_dir.resolve()))[:12]}.pickle"
-    store = KeyedStore(cache_dir / store_name if cache_dir else None, _checks_version())
+    store = KeyedStore(
+        cache_dir / store_name if cache_dir else None, _checks_version(), shards=STORE_SHARDS
+    )
     read = [(kind, path, path.read_bytes()) for kind, paths in files.items() for path in paths]
     keys = [digest(kind, str(path), blob) for kind, path, blob in read]
     missing = [i for i, key in enumerate(keys) if store.get(key) is None]

@@ -138,6 +138,33 @@ def test_a_cache_file_rewritten_by_another_process_is_read_again(tmp_path):
         keep_in_memory(False)
 
 
+def test_a_sharded_store_rewrites_only_the_files_whose_entries_changed(tmp_path):
+    from generator.cache import KeyedStore
+
+    path = tmp_path / "cards.pickle"
+    first = KeyedStore(path, "v1", shards=8)
+    for n in range(200):
+        first.put(f"key-{n}", n)
+    first.save()
+    files = sorted(tmp_path.glob("cards-*.pickle"))
+    assert len(files) == 8 and not path.exists()
+    before = {f.name: f.stat().st_ino for f in files}  # a rewrite moves a new file in
+
+    second = KeyedStore(path, "v1", shards=8)
+    assert all(second.get(f"key-{n}") == n for n in range(199))  # key-199 goes unused
+    second.put("new", "added")
+    second.save()
+    after = {f.name: f.stat().st_ino for f in files}
+    rewritten = {name for name in after if after[name] != before[name]}
+    assert rewritten == {
+        files[second._shard("new")].name,
+        files[second._shard("key-199")].name,
+    }
+    third = KeyedStore(path, "v1", shards=8)
+    assert third.get("new") == "added" and third.get("key-199") is None
+    assert third.get("key-0") == 0
+
+
 def test_pages_rendered_by_worker_processes_are_the_bytes_one_process_renders(
     synthetic, tmp_path, monkeypatch
 ):
