@@ -89,3 +89,15 @@ def test_runner_measures_every_stage_on_a_tiny_dataset(tmp_path):
     assert stages["generate-edit"]["rewritten"] < stages["generate-cold"]["rewritten"]
     assert {t["target"] for t in report["targets"]} >= {"validate", "one-edit generate"}
     assert run.returncode == 0
+
+
+def test_generator_share_is_not_measurable_when_the_build_is_no_slower_than_generate():
+    def report(generate: float, build: float, exit_code: int = 0):
+        result = bench.DatasetReport(bench.DatasetSpec("real"))
+        for name, wall in (("generate-cold", generate), ("build-cold", build)):
+            result.stages.append(bench.StageResult(name, wall, None, None, exit_code))
+        return result
+
+    assert bench.generator_share(report(5.0, 25.0)) == 25.0
+    assert bench.generator_share(report(5.9, 5.4)) is None  # SKIP, not "stage failed"
+    assert bench.generator_share(report(5.0, 25.0, exit_code=1)) == float("inf")
