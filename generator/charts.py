@@ -13,12 +13,14 @@ How each date precision is drawn, and why Arabic charts look the way they do: do
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import math
 import multiprocessing
 import os
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -575,18 +577,54 @@ def render_charts(
     svgs: dict[str, bytes] = {}
     missing: dict[str, PlannedChart] = {}
     for plan, key in zip(plans, digests):
-        cached = cache_dir / f"{key}.svg" if cache_dir else None
-        if cached is not None and cached.exists():
-            svgs[key] = cached.read_bytes()
-        else:
+        cached = _cached_chart(cache_dir, key)
+        if cached is None:
             missing[key] = plan
+        else:
+            svgs[key] = cached
     for key, svg in zip(missing, _draw_all(list(missing.values()), jobs)):
         svgs[key] = svg
         if cache_dir is not None:
             write_if_changed(cache_dir / f"{key}.svg", svg)
     for plan, key in zip(plans, digests):
         write_if_changed(out_dir / plan.chart.path, svgs[key])
+    if cache_dir is not None:
+        forget_unused_charts(cache_dir)
     return {plan.chart.key: plan.chart for plan in plans}
+
+
+def _cached_chart(cache_dir: Path | None, key: str) -> bytes | None:
+    if cache_dir is None:
+        return None
+    path = cache_dir / f"{key}.svg"
+    try:
+        svg = path.read_bytes()
+    except OSError:  # not drawn yet, or forgotten by another run meanwhile
+        return None
+    with contextlib.suppress(OSError):  # a read-only cache is still read
+        os.utime(path)  # used now: kept by forget_unused_charts
+    return svg
+
+
+CHARTS_KEPT_UNUSED = timedelta(days=14)
+
+
+def forget_unused_charts(cache_dir: Path, now: float | None = None) -> list[Path]:
+    """Delete cached charts no run has used for CHARTS_KEPT_UNUSED: charts of data that has
+    since changed would otherwise stay on disk for good. Returns what was deleted."""
+    limit = (now if now is not None else time.time()) - CHARTS_KEPT_UNUSED.total_seconds()
+    forgotten: list[Path] = []
+    if not cache_dir.is_dir():
+        return forgotten
+    with os.scandir(cache_dir) as entries:
+        for entry in entries:
+            try:
+                if entry.name.endswith(".svg") and entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+                    forgotten.append(Path(entry.path))
+            except OSError:  # removed by another run meanwhile, or a read-only cache
+                continue
+    return forgotten
 
 
 def _draw_all(plans: list[PlannedChart], jobs: int | None) -> list[bytes]:
