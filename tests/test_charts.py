@@ -66,9 +66,7 @@ def rendered(real, tmp_path_factory):
     other = subprocess.Popen([sys.executable, "-c", FRESH_PROCESS, str(fresh)], cwd=ROOT)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        started = time.perf_counter()
         result = {lang: charts.render_charts(real, lang, out, cache) for lang in ("en", "ar")}
-        seconds = time.perf_counter() - started
     assert other.wait(timeout=120) == 0
     return {
         "out": out,
@@ -76,7 +74,6 @@ def rendered(real, tmp_path_factory):
         "fresh": fresh,
         "charts": result,
         "warnings": list(caught),
-        "seconds": seconds,
     }
 
 
@@ -111,11 +108,6 @@ def test_a_base_without_figures_gets_no_figures_chart(rendered):
     made = rendered["charts"]["en"]
     assert "base:qasrak:figures" in made
     assert "base:al-sin:activity" in made and "base:al-sin:figures" not in made
-
-
-def test_all_charts_in_both_languages_render_in_a_few_seconds(rendered):
-    # About 6 s on a 2-core machine, with the fresh process drawing at the same time.
-    assert rendered["seconds"] < 25, rendered["seconds"]
 
 
 # -- stable bytes, fonts ----------------------------------------------------------------------------
