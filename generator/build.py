@@ -8,11 +8,9 @@ only when everything succeeded, so a failed build leaves the previous site untou
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -36,6 +34,7 @@ from generator.render import (
     render_stylesheet,
 )
 from generator.validate import load_dataset
+from generator.workers import can_fork, fork_context, map_slices
 from generator.write import remove_stale, replace_directory, write_if_changed
 
 ROOT = Path(__file__).parent.parent
@@ -134,34 +133,18 @@ class _PageJob:
     pages: list[tuple[Page, str]]  # (page, language code), in the order of the report
 
 
-_job: _PageJob | None = None
-
-
 def _render_pages(job: _PageJob) -> list[tuple[str, bool]]:
     """Render and write every page; return (path, written?) for each, in `job.pages` order.
 
     A large record's pages are shared among forked workers (one per core). Each writes its own
     pages and sends back only the cards it rendered, which join the parent's card store.
     """
-    global _job
     jobs = min(os.cpu_count() or 1, 2 * len(job.dataset.events) // PARALLEL_PAGES_OVER)
-    # forking a process that runs other threads (mkdocs serve) can deadlock the children
-    if (
-        jobs <= 1
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if jobs <= 1 or not can_fork():  # the one slice of map_slices, without the bookkeeping
         return [_render_one(job, i) for i in range(len(job.pages))]
-    _job = job
-    slices = [range(i, len(job.pages), jobs) for i in range(jobs)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_render_slice, slices)
-    finally:
-        _job = None
     store = job.fragments.store
     results: list = [None] * len(job.pages)
-    for indexes, (written, cards, used) in zip(slices, parts):
+    for indexes, (written, cards, used) in map_slices(_render_slice, job, len(job.pages), jobs):
         for i, result in zip(indexes, written):
             results[i] = result
         for key, text in cards.items():
@@ -179,12 +162,13 @@ def _render_one(job: _PageJob, index: int) -> tuple[str, bool]:
     return rel, write_if_changed(job.staging / rel, text)
 
 
-def _render_slice(indexes: range) -> tuple[list[tuple[str, bool]], dict[str, str], set[str]]:
+def _render_slice(
+    job: _PageJob, indexes: range
+) -> tuple[list[tuple[str, bool]], dict[str, str], set[str]]:
     """In a worker: its pages, and the cards it rendered or reused, for the parent's store."""
-    assert _job is not None, "a page worker without a job"
-    store = _job.fragments.store
+    store = job.fragments.store
     known, used_before = set(store.entries), set(store.used)
-    written = [_render_one(_job, i) for i in indexes]
+    written = [_render_one(job, i) for i in indexes]
     fresh = {key: store.entries[key] for key in store.entries.keys() - known}
     return written, fresh, store.used - used_before
 
@@ -289,11 +273,11 @@ def _alongside(task, *args) -> Iterator[None]:
     """Run task(*args) in a forked process while the body runs; fail if either failed.
 
     Without fork, or inside a threaded process, the task runs after the body instead."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         yield
         task(*args)
         return
-    worker = multiprocessing.get_context("fork").Process(target=task, args=args)
+    worker = fork_context().Process(target=task, args=args)
     worker.start()
     try:
         yield

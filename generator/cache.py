@@ -58,7 +58,6 @@ class KeyedStore:
         self.shards = shards
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
-        self.added = False
         self._stored: list[set[str]] = [set() for _ in range(shards)]  # keys in each file
         self._changed: set[int] = set()  # shards with entries put since they were read
         if path is not None:
@@ -85,11 +84,10 @@ class KeyedStore:
     def put(self, key: str, value: Any) -> None:
         self.entries[key] = value
         self.used.add(key)
-        self.added = True
         self._changed.add(self._shard(key))
 
     def save(self) -> None:
-        if self.path is None or (not self.added and self.used == set(self.entries)):
+        if self.path is None or (not self._changed and self.used == set(self.entries)):
             return
         kept: list[dict[str, Any]] = [{} for _ in range(self.shards)]
         for key in self.used:

@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
@@ -33,6 +32,7 @@ from typing import Any
 from generator import derive, geo
 from generator.i18n import LANGUAGES, Language
 from generator.models import Dataset, Event
+from generator.workers import can_fork, fork_context
 from generator.write import write_if_changed
 
 FONT_DIR = Path(__file__).parent.parent / "docs" / "assets" / "fonts"
@@ -633,10 +633,10 @@ def _draw_all(plans: list[PlannedChart], jobs: int | None) -> list[bytes]:
     Workers are forked, so they share the loaded fonts and modules; each draws a slice.
     """
     jobs = min(jobs or os.cpu_count() or 1, len(plans) // MIN_CHARTS_PER_WORKER)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not can_fork():
         return [draw_svg(plan) for plan in plans]
     _matplotlib()  # load fonts once, before forking
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with fork_context().Pool(jobs) as pool:
         return pool.map(draw_svg, plans, chunksize=max(1, len(plans) // (jobs * 4)))
 
 

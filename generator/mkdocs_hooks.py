@@ -9,7 +9,6 @@ names a staging directory `briefing build` has generated already.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -23,7 +22,11 @@ from generator.errors import DataError
 from generator.pages import relative_url
 from generator.rawblocks import GeneratedBlocks
 from generator.render import compiled_templates_cache
-from generator.searchindex import use_for_material_search
+from generator.searchindex import (
+    restore_search_excluded,
+    set_aside_search_excluded,
+    use_for_material_search,
+)
 
 
 def _paths(config) -> tuple[Path, Path]:
@@ -86,15 +89,8 @@ def _forget_previous_search_index(config) -> None:
         search.search_index_prev = None
 
 
-# Blocks the search plugin skips (base pages' event lists, the sources of every event card, the
-# sources page's "cited by" lists) are emptied while it reads the page: its html.parser walk over
-# them cost most of a 10,000-event build, only to drop what they hold. The page is untouched.
-# Material matches excluded elements by tag name only, so a block holding an element of its own
-# tag (an event list holding cards with their own <div>) is excluded correctly only by this
-# set-aside: a marked block that cannot be matched to its end stops the build.
-SEARCH_EXCLUDED = re.compile(r"<(div|dl)\b[^>]*\sdata-search-exclude[\s>]")
-_TAG_EDGES = {tag: re.compile(rf"<(/?){tag}\b") for tag in ("div", "dl")}
-SET_ASIDE_MARK = "<!--briefing:set-aside-->"
+# Each page's data-search-exclude blocks are set aside while the search plugin reads it
+# (searchindex.set_aside_search_excluded) and put back afterwards.
 _set_aside: dict[str, list[str]] = {}
 
 
@@ -112,43 +108,6 @@ def _restore_after_search(context, page, config, nav):
 
 
 on_page_context = CombinedEvent(_set_aside_for_search, _restore_after_search)
-
-
-def set_aside_search_excluded(html: str) -> tuple[str, list[str]]:
-    """Replace each data-search-exclude block's content with a marker; return the contents."""
-    kept, blocks, position = [], [], 0
-    for match in SEARCH_EXCLUDED.finditer(html):
-        if match.start() < position:
-            continue  # nested inside a block already set aside
-        end = _closing(html, match.end(), match.group(1))
-        if end is None:
-            line = html.count("\n", 0, match.start()) + 1
-            raise PluginError(
-                f"a block marked data-search-exclude (line {line} of the page's HTML) is "
-                f"never closed: its </{match.group(1)}> is missing from the template"
-            )
-        kept.append(html[position : match.end()])
-        blocks.append(html[match.end() : end])
-        position = end
-    kept.append(html[position:])
-    return SET_ASIDE_MARK.join(kept), blocks
-
-
-def restore_search_excluded(html: str, blocks: list[str]) -> str:
-    parts = html.split(SET_ASIDE_MARK)
-    if len(parts) != len(blocks) + 1:
-        raise PluginError("a block set aside from the search index could not be put back")
-    return "".join(part + block for part, block in zip(parts, [*blocks, ""]))
-
-
-def _closing(html: str, start: int, tag: str) -> int | None:
-    """Where the element whose opening tag ends at `start` is closed (index of its end tag)."""
-    depth = 1
-    for match in _TAG_EDGES[tag].finditer(html, start):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return match.start()
-    return None
 
 
 @event_priority(-100)  # after every plugin has changed the page

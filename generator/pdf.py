@@ -22,11 +22,9 @@ import calendar
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, timedelta
@@ -50,6 +48,7 @@ from generator.models import Dataset, Event, FuzzyDate, Source
 from generator.pages import Page
 from generator.render import TEMPLATE_DIR, View, make_environment
 from generator.validate import parse_date
+from generator.workers import can_fork, fork_context
 from generator.write import write_if_changed
 
 ROOT = Path(__file__).parent.parent
@@ -609,14 +608,11 @@ _batch: _Batch | None = None  # set while a pool of forked workers runs
 def _run_all(batch: _Batch, jobs: int | None) -> list[_Outcome]:
     """Each job's outcome, in the order of the jobs, whatever order they finish in.
 
-    In this process when there is one job or one CPU, when the platform cannot fork, and
-    when other threads run (a development server): a forked child gets only the calling
-    thread, and would wait forever for a lock another thread held at the time.
+    In this process when there is one job or one CPU, or where forking is unsafe (can_fork).
     """
     global _batch
     workers = min(jobs or os.cpu_count() or 1, len(batch.jobs))
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or not can_fork or threading.active_count() > 1:
+    if workers <= 1 or not can_fork():
         return [_produce(batch, i) for i in range(len(batch.jobs))]
     largest_first = sorted(range(len(batch.jobs)), key=lambda i: -batch.jobs[i].weight)
     _load_fonts()
@@ -624,7 +620,7 @@ def _run_all(batch: _Batch, jobs: int | None) -> list[_Outcome]:
     try:
         # gc.freeze: the collector of a worker leaves the inherited dataset alone, which
         # saves it walking those objects and copying the memory pages it would touch.
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
+        with fork_context().Pool(workers, initializer=gc.freeze) as pool:
             done = dict(pool.imap_unordered(_produce_in_worker, largest_first, chunksize=1))
     finally:
         _batch = None

@@ -6,10 +6,8 @@ Every problem is collected (never the first one only) with its file, line and a 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import threading
 import unicodedata
 from collections import defaultdict
 from datetime import date
@@ -41,6 +39,7 @@ from generator.models import (
     Text,
 )
 from generator.schema import SchemaSet, default_schemas
+from generator.workers import map_slices
 
 SYRIA_BOUNDS = (32.3, 37.4, 35.6, 42.5)  # lat min, lat max, lon min, lon max
 FORBIDDEN_CHARACTERS = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
@@ -645,7 +644,6 @@ def _check_file(
 
 
 PARALLEL_FILES_OVER = 2000  # below this, starting worker processes costs more than it saves
-_pending: tuple[_Checker, SchemaSet, list[tuple[str, Path, bytes]]] | None = None
 
 
 def _check_files(
@@ -653,32 +651,16 @@ def _check_files(
 ) -> list[tuple[Document | None, list[Problem], bool]]:
     """_check_file on each (kind, path, bytes), in forked worker processes when there are many:
     parsing and the schema check are most of what validating a large record costs."""
-    global _pending
     jobs = min(os.cpu_count() or 1, len(files) // PARALLEL_FILES_OVER)
-    # forking a process that runs other threads (mkdocs serve) can deadlock the children
-    if (
-        jobs <= 1
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return [_check_file(checker, schemas, *file) for file in files]
-    _pending = (checker, schemas, files)  # inherited by the forked workers, not pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunks = [range(i, len(files), jobs) for i in range(jobs)]
-            parts = pool.map(_check_slice, chunks)
-    finally:
-        _pending = None
     checked: list = [None] * len(files)
-    for chunk, results in zip(chunks, parts):
-        for i, result in zip(chunk, results):
+    for indexes, results in map_slices(_check_slice, (checker, schemas, files), len(files), jobs):
+        for i, result in zip(indexes, results):
             checked[i] = result
     return checked
 
 
-def _check_slice(indexes: range) -> list[tuple[Document | None, list[Problem], bool]]:
-    assert _pending is not None
-    checker, schemas, files = _pending
+def _check_slice(state, indexes: range) -> list[tuple[Document | None, list[Problem], bool]]:
+    checker, schemas, files = state
     return [_check_file(checker, schemas, *files[i]) for i in indexes]
 
 

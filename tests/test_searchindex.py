@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.mkdocs_hooks import set_aside_search_excluded
 from generator.searchindex import MATERIAL_PARSER as MaterialParser
-from generator.searchindex import SearchParser, _Walk, use_for_material_search
+from generator.searchindex import (
+    SearchParser,
+    _Walk,
+    set_aside_search_excluded,
+    use_for_material_search,
+)
 from tests.test_rawblocks import convert
 
 ROOT = Path(__file__).parent.parent

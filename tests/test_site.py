@@ -148,7 +148,7 @@ def test_search_finds_each_event_on_its_chronology_page_and_not_on_base_pages(bu
 
 
 def test_setting_search_excluded_blocks_aside_gives_them_back_unchanged():
-    from generator.mkdocs_hooks import restore_search_excluded, set_aside_search_excluded
+    from generator.searchindex import restore_search_excluded, set_aside_search_excluded
 
     html = (
         '<h2>A</h2><div class="x" data-search-exclude><div>1</div><p>2</p></div>'
@@ -163,7 +163,7 @@ def test_setting_search_excluded_blocks_aside_gives_them_back_unchanged():
 def test_a_marked_block_that_never_closes_stops_the_build():
     from mkdocs.exceptions import PluginError
 
-    from generator.mkdocs_hooks import set_aside_search_excluded
+    from generator.searchindex import set_aside_search_excluded
 
     with pytest.raises(PluginError, match="line 2 .* never closed"):
         set_aside_search_excluded("<p>a</p>\n<div data-search-exclude><p>b</p>")

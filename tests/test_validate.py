@@ -370,12 +370,13 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
 def test_checking_files_in_worker_processes_finds_the_same_problems(mini, monkeypatch):
     """Large records are parsed in parallel; the result must not depend on it."""
     import generator.validate as validate
+    import generator.workers as workers
 
     edit(mini, "bases/qasrak.yaml", "kind:", "kindd:")  # a schema error in one file
     (mini / "events" / "2025" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     serial_dataset, serial = load_dataset(mini)
     monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
-    monkeypatch.setattr(validate.threading, "active_count", lambda: 1)  # other tests' threads
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # other tests' threads
     parallel_dataset, parallel = load_dataset(mini)
     assert serial and [p.format() for p in parallel] == [p.format() for p in serial]
     assert serial_dataset is None and parallel_dataset is None
@@ -387,6 +388,7 @@ def test_problems_between_records_name_the_same_place_when_records_come_from_the
     """Cached and worker-parsed records leave their positions behind; a problem found later,
     between records, still names the line and column of the field."""
     import generator.validate as validate
+    import generator.workers as workers
 
     convoy = "events/2025/2025-11-12-qasrak-convoy.yaml"
     edit(mini, convoy, "bases: [qasrak]", "bases: [nowhere]")
@@ -399,6 +401,6 @@ def test_problems_between_records_name_the_same_place_when_records_come_from_the
     _, cached = load_dataset(mini, cache_dir=tmp_path / "cache")
     assert [p.format() for p in cached] == wanted
     monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
-    monkeypatch.setattr(validate.threading, "active_count", lambda: 1)  # other tests' threads
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # other tests' threads
     _, parallel = load_dataset(mini, cache_dir=tmp_path / "other-cache")
     assert [p.format() for p in parallel] == wanted
