@@ -17,7 +17,33 @@ import yaml
 
 from generator.errors import Problem
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with the tag of a plain scalar looked up once per distinct text.
+
+    Resolving tries each of YAML's implicit patterns on every scalar; data files repeat the
+    same few (type names, enum values, dates), and the composer asked again for each one.
+    Path resolvers are not used (none is registered), so descending and ascending are no-ops.
+    """
+
+    _plain_tags: dict[str, str] = {}  # short plain scalar -> its tag
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
+            return super().resolve(kind, value, implicit)  # quoted, or free text: not repeated
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+        return tag
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 
 MAX_FILE_BYTES = 256 * 1024
 FieldPath = tuple[str | int, ...]

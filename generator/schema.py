@@ -86,6 +86,7 @@ class SchemaSet:
         for path in sorted(directory.glob("*.schema.json")):
             schema = json.loads(path.read_text(encoding="utf-8"))
             self.schemas[schema["$id"]] = schema
+        self._followed_refs: dict[tuple[int, str], tuple[dict, str, str, str, dict]] = {}
         for schema_id, schema in self.schemas.items():
             self._check_keywords(schema, schema_id)
 
@@ -116,6 +117,29 @@ class SchemaSet:
             return self.resolve(prop["$ref"], schema_id)[0].get("description", "")
         return ""
 
+    def _followed(self, schema: dict, base: str) -> tuple[dict, str, str, str]:
+        """`schema` with its $refs followed, the schema they lead to, the description of the
+        referenced definition (what form a value takes) and the hint for problems.
+
+        Kept per schema node: the same few are followed for every value of every file."""
+        key = (id(schema), base)
+        found = self._followed_refs.get(key)
+        if found is None:
+            start = schema
+            description = schema.get("description", "")
+            form = ""
+            while "$ref" in schema:
+                target, base = self.resolve(schema["$ref"], base)
+                form = target.get("description", "")
+                description = description or form
+                schema = {
+                    **target,
+                    **{k: v for k, v in schema.items() if k not in ("$ref", "description")},
+                }
+            # `start` is kept alive with its entry, so its id is never reused for another node
+            found = self._followed_refs[key] = (schema, base, form, description, start)
+        return found[:4]
+
     def check(self, doc: Document, schema_id: str) -> list[Problem]:
         problems: list[Problem] = []
         self._check(doc, doc.data, self.schemas[schema_id], schema_id, (), problems)
@@ -130,17 +154,7 @@ class SchemaSet:
         path: FieldPath,
         out: list[Problem],
     ) -> None:
-        description = schema.get("description", "")
-        form = ""  # the description of the referenced definition: says what form a value takes
-        while "$ref" in schema:
-            target, base = self.resolve(schema["$ref"], base)
-            form = target.get("description", "")
-            description = description or form
-            schema = {
-                **target,
-                **{k: v for k, v in schema.items() if k not in ("$ref", "description")},
-            }
-        hint = description
+        schema, base, form, hint = self._followed(schema, base)
 
         if "enum" in schema:
             if value not in schema["enum"]:

@@ -39,7 +39,7 @@ from generator.models import (
     Text,
 )
 from generator.schema import SchemaSet, default_schemas
-from generator.workers import map_slices
+from generator.workers import cycle_collector_paused, map_slices
 
 SYRIA_BOUNDS = (32.3, 37.4, 35.6, 42.5)  # lat min, lat max, lon min, lon max
 FORBIDDEN_CHARACTERS = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
@@ -681,6 +681,13 @@ def load_dataset(
     With `cache_dir`, the per-file work (parsing, schema) is reused for files whose bytes did
     not change; the checks between records always run on the whole dataset.
     """
+    with cycle_collector_paused():
+        return _load_dataset(data_dir, schemas, cache_dir)
+
+
+def _load_dataset(
+    data_dir: Path, schemas: SchemaSet | None, cache_dir: Path | None
+) -> tuple[Dataset | None, list[Problem]]:
     schemas = schemas or default_schemas()
     files, problems = discover(data_dir)
     checker = _Checker(schemas)

@@ -70,6 +70,23 @@ def test_yaml_1_1_surprises_are_errors(mini, raw, reading):
     ]
 
 
+def test_scalars_get_the_tags_pyyaml_gives_them_however_often_they_repeat():
+    """The loader keeps the tag of each short plain scalar it has seen (data files repeat the
+    same values); quoting must still make text of anything, and repeats must not change tags."""
+    import yaml
+
+    from generator.load import Loader
+
+    scalars = ["yes", "NO", "12:30", "0x1F", "2025-11-12", "~", "null", "3.5", "1e3", "7", "ok"]
+    plain = "\n".join(f"- {s}" for s in scalars)
+    quoted = "\n".join(f'- "{s}"' for s in scalars)
+    text = f"{plain}\n{quoted}\n{plain}\n"
+    expected = [n.tag for n in yaml.compose(text, Loader=yaml.SafeLoader).value]
+    for _ in range(2):  # the second time, every plain tag comes from what was kept
+        assert [n.tag for n in yaml.compose(text, Loader=Loader).value] == expected
+    assert expected[len(scalars) : 2 * len(scalars)] == ["tag:yaml.org,2002:str"] * len(scalars)
+
+
 def test_unquoted_date_stays_text_not_a_date_object(mini):
     edit(mini, EVENT, 'date: "2025-11-12"', "date: 2025-11-12")
     dataset, _ = load_dataset(mini)
