@@ -78,7 +78,20 @@ def event_page_path(dataset: Dataset, event: Event) -> str:
 
 def event_url(dataset: Dataset, event: Event) -> str:
     """The event's permanent address: its page, and its id as the anchor."""
+    known = _event_urls(dataset).get(event.id)
+    if known is not None and known[0] is event:
+        return known[1]
+    return _address(dataset, event)  # an event from elsewhere than `dataset`
+
+
+def _address(dataset: Dataset, event: Event) -> str:
     return f"{page_url(event_page_path(dataset, event))}#{event.id}"
+
+
+@memoized
+def _event_urls(dataset: Dataset) -> dict[str, tuple[Event, str]]:
+    """Every event's address, made once: each card asks again, on every page it is on."""
+    return {event.id: (event, _address(dataset, event)) for event in dataset.events}
 
 
 def base_url(base_id: str) -> str:
@@ -111,7 +124,7 @@ def plan_pages(dataset: Dataset) -> list[Page]:
         Page("data.md", "data.md.j2"),
     ]
     for base_id in dataset.bases:
-        events = [e for e in newest_first if base_id in e.bases]
+        events = sorted(dataset.events_of_base(base_id), key=lambda e: e.sort_key, reverse=True)
         pages.append(
             Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events})
         )

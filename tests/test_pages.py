@@ -175,3 +175,20 @@ def test_corrections_and_retractions_stay_visible(mini, tmp_path):
     assert "سُحب" in log and "صُحّح" in log and "#2025-11-12-qasrak-convoy" in log
     overview = (tmp_path / "docs/index.en.md").read_text(encoding="utf-8")
     assert "<td>Trucks</td>" not in overview  # a retracted event adds nothing to the totals
+
+
+def test_an_event_address_follows_its_own_date_even_beside_a_namesake_in_the_dataset(mini):
+    """Addresses are worked out once per dataset; an event that is not the dataset's own (a
+    changed copy with the same id) still gets the address of its own date."""
+    from dataclasses import replace
+
+    from generator.pages import event_url
+    from generator.validate import load_dataset
+
+    dataset, _ = load_dataset(mini)
+    event = dataset.events[0]
+    assert event_url(dataset, event) == f"chronology/{event.date.anchor.year}/#{event.id}"
+    moved = replace(event, date=replace(event.date, value="1999-01-02"))
+    assert moved.date.anchor.year == 1999
+    assert event_url(dataset, moved) == f"chronology/1999/#{event.id}"
+    assert event_url(dataset, event) == f"chronology/{event.date.anchor.year}/#{event.id}"

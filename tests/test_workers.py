@@ -28,7 +28,7 @@ def test_slices_give_what_one_process_gives_and_this_process_does_the_first(monk
     assert [merged[i] for i in range(11)] == alone
     pids = [pid for _, (_, pid) in shared]
     assert pids[0] == os.getpid()  # the caller's slice: no pickling, no idle core
-    assert os.getpid() not in pids[1:] and len(set(pids[1:])) == 2
+    assert os.getpid() not in pids[1:]  # (one worker may take both of the other slices)
 
 
 def test_no_workers_are_forked_while_other_threads_run(monkeypatch):
