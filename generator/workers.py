@@ -41,7 +41,9 @@ def map_slices(work: Callable[[Any, range], Any], state: Any, count: int, jobs: 
     slices = [range(i, count, jobs) for i in range(jobs)]
     _inherited = (work, state)
     try:
-        with fork_context().Pool(jobs - 1) as pool:  # forks now, before the work below
+        # forks now, before the work below; gc.freeze: a worker's collector leaves the
+        # inherited objects alone instead of walking them (and copying the pages it touches)
+        with fork_context().Pool(jobs - 1, initializer=gc.freeze) as pool:
             others = pool.map_async(_run_slice, slices[1:])
             first = work(state, slices[0])
             results = [first, *others.get()]
