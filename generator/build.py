@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from generator.cache import STORE_SHARDS, KeyedStore, cache_root
+from generator.cache import STORE_SHARDS, KeyedStore, cache_root, digest
 from generator.charts import Chart, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
@@ -30,6 +30,7 @@ from generator.render import (
     Fragments,
     fragments_version,
     make_environment,
+    page_key,
     render_page,
     render_stylesheet,
 )
@@ -49,6 +50,7 @@ class GenerateReport:
     warnings: list[Problem]
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # pages rendered (written or not)
     total: int = 0
     charts: dict[str, dict[str, Chart]] = field(default_factory=dict)
 
@@ -100,12 +102,17 @@ def generate(
             report.written.append(rel)
 
     pages = [(page, code) for page in plan_pages(dataset) for code in LANGUAGES]
+    made = KeyedStore(cache_dir / f"pages-{digest(str(staging.resolve()))[:12]}.pickle", "1")
     job = _PageJob(env, dataset, prose, charts, fragments, staging, pages)
-    for rel, written in _render_pages(job):
+    results = _render_pages(job, made)
+    report.rendered = [results[i][0] for i in job.todo]
+    for rel, written in results:
         outputs.append(rel)
         if written:
             report.written.append(rel)
-    fragments.store.save()
+    made.save()
+    # cards of the pages left alone were not asked for, yet are still current
+    fragments.store.save(drop_unused=len(job.todo) == len(pages))
     output("assets/stylesheets/taxonomy.css", render_stylesheet(env, dataset))
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
@@ -131,26 +138,56 @@ class _PageJob:
     fragments: Fragments
     staging: Path
     pages: list[tuple[Page, str]]  # (page, language code), in the order of the report
+    todo: list[int] = field(default_factory=list)  # the pages to render, by index in `pages`
 
 
-def _render_pages(job: _PageJob) -> list[tuple[str, bool]]:
-    """Render and write every page; return (path, written?) for each, in `job.pages` order.
+def _render_pages(job: _PageJob, made: KeyedStore) -> list[tuple[str, bool]]:
+    """Render and write the pages that need it; return (path, written?) for every page, in
+    `job.pages` order.
 
-    A large record's pages are shared among forked workers (one per core). Each writes its own
-    pages and sends back only the cards it rendered, which join the parent's card store.
+    `made` remembers, for each output, the key of the inputs it was made from (render.page_key)
+    and the size and modification time it was left with: a page whose key and file are both
+    unchanged is not rendered again. Many pages to render are shared among forked workers
+    (one per core); each writes its own pages and sends back only the cards it rendered,
+    which join the parent's card store.
     """
-    jobs = min(os.cpu_count() or 1, 2 * len(job.dataset.events) // PARALLEL_PAGES_OVER)
-    if jobs <= 1 or not can_fork():  # the one slice of map_slices, without the bookkeeping
-        return [_render_one(job, i) for i in range(len(job.pages))]
-    store = job.fragments.store
     results: list = [None] * len(job.pages)
-    for indexes, (written, cards, used) in map_slices(_render_slice, job, len(job.pages), jobs):
-        for i, result in zip(indexes, written):
-            results[i] = result
-        for key, text in cards.items():
-            store.put(key, text)
-        store.used |= used
+    keys: dict[int, str | None] = {}
+    for i, (page, code) in enumerate(job.pages):
+        rel = localized(page.path, code)
+        keys[i] = page_key(page, job.dataset, code, job.charts[code])
+        if keys[i] is not None and made.get(rel) == (keys[i], *_file_stamp(job.staging / rel)):
+            results[i] = (rel, False)
+        else:
+            job.todo.append(i)
+    share = len(job.todo) / max(1, len(job.pages))  # of a render of every page
+    events = share * len(job.dataset.events)
+    jobs = min(os.cpu_count() or 1, int(2 * events) // PARALLEL_PAGES_OVER)
+    if jobs <= 1 or not can_fork():  # the one slice of map_slices, without the bookkeeping
+        for i in job.todo:
+            results[i] = _render_one(job, i)
+    else:
+        store = job.fragments.store
+        for indexes, (written, cards, used) in map_slices(_render_slice, job, len(job.todo), jobs):
+            for n, result in zip(indexes, written):
+                results[job.todo[n]] = result
+            for key, text in cards.items():
+                store.put(key, text)
+            store.used |= used
+    for i in job.todo:
+        rel = results[i][0]
+        if keys[i] is not None:
+            made.put(rel, (keys[i], *_file_stamp(job.staging / rel)))
     return results
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: a staged page changed by anyone else is made again."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1)
+    return status.st_size, status.st_mtime_ns
 
 
 def _render_one(job: _PageJob, index: int) -> tuple[str, bool]:
@@ -165,10 +202,11 @@ def _render_one(job: _PageJob, index: int) -> tuple[str, bool]:
 def _render_slice(
     job: _PageJob, indexes: range
 ) -> tuple[list[tuple[str, bool]], dict[str, str], set[str]]:
-    """In a worker: its pages, and the cards it rendered or reused, for the parent's store."""
+    """In a worker: its share of the pages to render (`indexes` into `job.todo`), and the
+    cards it rendered or reused, for the parent's store."""
     store = job.fragments.store
     known, used_before = set(store.entries), set(store.used)
-    written = [_render_one(job, i) for i in indexes]
+    written = [_render_one(job, job.todo[n]) for n in indexes]
     fresh = {key: store.entries[key] for key in store.entries.keys() - known}
     return written, fresh, store.used - used_before
 

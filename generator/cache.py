@@ -86,11 +86,14 @@ class KeyedStore:
         self.used.add(key)
         self._changed.add(self._shard(key))
 
-    def save(self) -> None:
-        if self.path is None or (not self._changed and self.used == set(self.entries)):
+    def save(self, drop_unused: bool = True) -> None:
+        """Write the shards that changed. Entries this run did not use are dropped unless
+        `drop_unused` is false (a run that skipped work whose entries are still current)."""
+        kept_keys = self.used if drop_unused else set(self.entries)
+        if self.path is None or (not self._changed and kept_keys == set(self.entries)):
             return
         kept: list[dict[str, Any]] = [{} for _ in range(self.shards)]
-        for key in self.used:
+        for key in kept_keys:
             if key in self.entries:
                 kept[self._shard(key)][key] = self.entries[key]
         for shard, entries in enumerate(kept):

@@ -22,16 +22,19 @@ import math
 import os
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib.metadata import version
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
 from generator import derive, geo
+from generator.cache import KeyedStore, digest, files_digest
 from generator.i18n import LANGUAGES, Language
+from generator.inputs import event_inputs
 from generator.models import Dataset, Event
 from generator.workers import can_fork, fork_context
 from generator.write import write_if_changed
@@ -143,22 +146,30 @@ class _Scope:
 
 def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     """Every chart of one language in a stable order: base pages first, then the overview."""
+    return [plan for _, plan_group in _plan_groups(dataset, lang) for plan in plan_group()]
+
+
+def _plan_groups(dataset: Dataset, lang: str) -> list[tuple[str, Callable[[], list]]]:
+    """The charts of each base, then those of the overview, as (key, planner): the key is a
+    hash of everything a base's charts show (empty for the overview's, which show every
+    record), so that a run can reuse the plans of a base whose records did not change."""
     L = LANGUAGES[lang]
     if not dataset.events:
-        return [_map_plan(_Scope(dataset, L, [], None))]
+        return [("", lambda: [_map_plan(_Scope(dataset, L, [], None))])]
     months = record_months(dataset)
     window = months[-CHART_MONTHS:]
     scope = _Scope(dataset, L, window, derive.information_cutoff(dataset), months[0])
     recent = window[0] if len(window) < len(months) else None
+    shared = [lang, dataset.taxonomy.digest, repr((window, scope.cutoff, scope.first_month))]
 
     def in_window(events) -> list[Event]:
         return [e for e in events if e.date.anchor >= recent] if recent else list(events)
 
-    plans: list[PlannedChart] = []
-    for base_id, base in dataset.bases.items():
+    def base_charts(base_id: str) -> list[PlannedChart]:
+        plans: list[PlannedChart] = []
         reported = in_window(dataset.events_of_base(base_id))
         events = occurred(reported)
-        name = base.name.get(lang)
+        name = dataset.bases[base_id].name.get(lang)
         if events:
             title = L.t("chart.title.activity_base", base=name)
             plans.append(
@@ -166,12 +177,24 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
             )
         if any(e.figures for e in events):
             plans.append(_figures_plan(scope, f"base:{base_id}:figures", events, name))
-    title = L.t("chart.title.activity_all")
-    reported = in_window(dataset.events)
-    plans.append(_activity_plan(scope, "overview:activity", title, occurred(reported), reported))
-    plans.append(_status_plan(scope))
-    plans.append(_map_plan(scope))
-    return plans
+        return plans
+
+    def overview_charts() -> list[PlannedChart]:
+        title = L.t("chart.title.activity_all")
+        reported = in_window(dataset.events)
+        overview = _activity_plan(scope, "overview:activity", title, occurred(reported), reported)
+        return [overview, _status_plan(scope), _map_plan(scope)]
+
+    def base_key(base_id: str) -> str:
+        parts = [*shared, dataset.bases[base_id].digest]
+        parts += [event_inputs(dataset, e) for e in dataset.events_of_base(base_id)]
+        return digest("charts", *parts) if all(parts) else ""
+
+    groups: list[tuple[str, Callable[[], list]]] = [
+        (base_key(base_id), lambda base_id=base_id: base_charts(base_id))
+        for base_id in dataset.bases
+    ]
+    return [*groups, ("", overview_charts)]
 
 
 def occurred(events) -> list[Event]:
@@ -571,28 +594,54 @@ def render_charts(
     """Write every chart of `lang` under `out_dir` (at chart.path) and return their metadata.
 
     A chart is drawn only when `cache_dir` holds no SVG named by the hash of its spec and of
-    the code, fonts and geometry; outputs whose bytes did not change keep their mtime. Charts
-    to draw are shared among `jobs` worker processes (default: one per core).
+    the code, fonts and geometry; outputs whose bytes did not change keep their mtime. The
+    charts of a base whose records did not change are not even planned again: `cache_dir`
+    keeps their metadata and hashes by a key of those records. Charts to draw are shared
+    among `jobs` worker processes (default: one per core).
     """
-    plans = plan_charts(dataset, lang)
-    digests = [chart_digest(plan) for plan in plans]
+    planned = KeyedStore(
+        cache_dir / f"plans-{lang}.pickle" if cache_dir else None, _plans_version()
+    )
+    groups = _plan_groups(dataset, lang)
+    made: list[list[tuple[Chart, str]]] = []
+    fresh: dict[str, PlannedChart] = {}  # by digest: the charts planned in this run
+    for key, plan_group in groups:
+        kept = planned.get(key) if key else None
+        if kept is None:
+            plans = plan_group()
+            kept = [(plan.chart, chart_digest(plan)) for plan in plans]
+            fresh.update((digest, plan) for (_, digest), plan in zip(kept, plans))
+            if key:
+                planned.put(key, kept)
+        made.append(kept)
     svgs: dict[str, bytes] = {}
-    missing: dict[str, PlannedChart] = {}
-    for plan, key in zip(plans, digests):
-        cached = _cached_chart(cache_dir, key)
-        if cached is None:
-            missing[key] = plan
-        else:
-            svgs[key] = cached
+    for (_, plan_group), kept in zip(groups, made):
+        for _, key in kept:
+            cached = _cached_chart(cache_dir, key)
+            if cached is not None:
+                svgs[key] = cached
+            elif key not in fresh:  # its plan was kept, its drawing was not: plan it again
+                fresh.update((chart_digest(plan), plan) for plan in plan_group())
+    missing = {key: fresh[key] for _, key in chain.from_iterable(made) if key not in svgs}
     for key, svg in zip(missing, _draw_all(list(missing.values()), jobs)):
         svgs[key] = svg
         if cache_dir is not None:
             write_if_changed(cache_dir / f"{key}.svg", svg)
-    for plan, key in zip(plans, digests):
-        write_if_changed(out_dir / plan.chart.path, svgs[key])
+    for chart, key in chain.from_iterable(made):
+        write_if_changed(out_dir / chart.path, svgs[key])
+    planned.save()
     if cache_dir is not None:
         forget_unused_charts(cache_dir)
-    return {plan.chart.key: plan.chart for plan in plans}
+    return {chart.key: chart for chart, _ in chain.from_iterable(made)}
+
+
+@cache
+def _plans_version() -> str:
+    """What shapes a chart's plan besides its records: the generator, its strings, Babel, and
+    what goes into a chart's hash (code_version)."""
+    here = Path(__file__).parent
+    code = [*here.glob("*.py"), *(here.parent / "templates" / "i18n").glob("*")]
+    return digest(version("babel"), code_version(), files_digest(code))
 
 
 def _cached_chart(cache_dir: Path | None, key: str) -> bytes | None:

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from generator import derive
 from generator.cache import KeyedStore, cache_root, digest, files_digest
 from generator.i18n import LANGUAGES, Language
+from generator.inputs import addresses_digest, event_inputs, source_digests
 from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
 
@@ -320,7 +321,7 @@ class Fragments:
             event_url(dataset, event),
             dataset.taxonomy.digest,
             event.digest,
-            *(_source_digests(dataset, event.sources)),
+            *(source_digests(dataset, event.sources)),
             *(dataset.bases[b].digest for b in event.bases),
         ]
 
@@ -360,7 +361,7 @@ class Fragments:
                 v.code,
                 str(depth),
                 dataset.taxonomy.digest,
-                *(_source_digests(dataset, [source_id])),
+                *(source_digests(dataset, [source_id])),
                 *(f"{event_url(dataset, e)} {e.date} {e.end_date} {e.type}" for e in citing),
             ]
 
@@ -371,16 +372,47 @@ class Fragments:
         )
 
 
-def _source_digests(dataset: Dataset, source_ids) -> list[str]:
-    """The digests of the sources and of every report they relay: cards show the origin."""
-    found = []
-    for source_id in source_ids:
-        seen = set()
-        while source_id and source_id not in seen:
-            seen.add(source_id)
-            found.append(dataset.sources[source_id].digest)
-            source_id = dataset.sources[source_id].via
-    return found
+# -- pages that need no rendering ------------------------------------------------------------
+def page_key(page: Page, dataset: Dataset, lang: str, charts: dict) -> str | None:
+    """A hash of everything the page shows, for the page kinds whose inputs are few and
+    known (a base page, a chronology page, the sources page): when it is the one its file was
+    made from, the page is not rendered again. None for pages made from the whole dataset
+    (the overview, the indexes), which are rendered every time and cost little.
+
+    It holds what the templates read for that kind (the records behind every card, the base,
+    its charts, the event addresses) and the code of the generator and templates;
+    tests/test_incremental.py checks that an incremental run writes what a clean one writes.
+    """
+    common = [fragments_version(), lang, page.path, page.template, dataset.taxonomy.digest]
+    if page.template == "base.md.j2":
+        base = dataset.bases[page.context["base_id"]]
+        chart_keys = [f"base:{base.id}:{kind}" for kind in ("activity", "figures")]
+        parts = [
+            *common,
+            addresses_digest(dataset),
+            base.digest,
+            *source_digests(dataset, base.sources),
+            *(repr(charts.get(key)) for key in chart_keys),
+            *(event_inputs(dataset, e) for e in page.context["events"]),
+        ]
+    elif page.template == "chronology_year.md.j2":
+        parts = [
+            *common,
+            addresses_digest(dataset),
+            repr((page.context["year"], page.context["month"])),
+        ]
+        for month, events in page.context["months"]:
+            parts += [repr(month), *(event_inputs(dataset, e) for e in events)]
+    elif page.template == "sources.md.j2":
+        parts = [*common, addresses_digest(dataset)]
+        for source_id in dataset.sources:
+            parts += source_digests(dataset, [source_id])
+            parts += [
+                f"{e.id} {e.date} {e.end_date} {e.type}" for e in dataset.events_citing(source_id)
+            ]
+    else:
+        return None
+    return digest("page", *parts) if all(parts) else None
 
 
 @cache

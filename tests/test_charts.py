@@ -196,6 +196,45 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
     assert arabic == [charts.chart_digest(p) for p in charts.plan_charts(changed, "ar")]
 
 
+def test_the_charts_of_a_base_whose_records_did_not_change_are_not_planned_again(
+    tmp_path, monkeypatch
+):
+    import shutil
+
+    data, out, cache = tmp_path / "data", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(FIXTURES / "mini", data)
+    first = charts.render_charts(dataset_of(data), "en", out, cache)
+    planned = []
+    for name in ("_activity_plan", "_figures_plan", "_status_plan", "_map_plan"):
+        original = getattr(charts, name)
+
+        def spy(scope, *args, original=original, name=name):
+            planned.append(args[0] if name in ("_activity_plan", "_figures_plan") else name)
+            return original(scope, *args)
+
+        monkeypatch.setattr(charts, name, spy)
+    assert charts.render_charts(dataset_of(data), "en", out, cache) == first
+    overview = ["overview:activity", "_status_plan", "_map_plan"]
+    assert planned == overview
+
+    convoy = data / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
+    convoy.write_text(convoy.read_text().replace("value: 100", "value: 90"))
+    planned.clear()
+    charts.render_charts(dataset_of(data), "en", out, cache)
+    assert sorted(set(planned) - set(overview)) == ["base:qasrak:activity", "base:qasrak:figures"]
+
+    # a kept plan whose drawing left the cache is planned again, and drawn
+    chart = first["base:qasrak:activity"]
+    for svg in cache.glob("*.svg"):
+        svg.unlink()
+    (out / chart.path).unlink()
+    planned.clear()
+    charts.render_charts(dataset_of(data), "en", out, cache)
+    assert "base:qasrak:activity" in planned and (out / chart.path).read_bytes().startswith(
+        b"<?xml"
+    )
+
+
 # -- language -----------------------------------------------------------------------------------------
 
 

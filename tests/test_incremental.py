@@ -67,6 +67,16 @@ def test_a_cached_run_after_edits_writes_what_a_clean_run_writes(synthetic, tmp_
         replace_in(path, pattern, replacement)
         generate(synthetic, staging, cache_dir=cache)
         assert tree(staging) == clean_generate(synthetic, tmp_path / f"clean-{path.stem}")
+    moved = sorted((synthetic / "events").rglob("*.yaml"))[5]  # to another month and base
+    replace_in(moved, r"^date: .*$", "date: '2023-01-15'")
+    replace_in(moved, r"^- base-\d+$", f"- {sorted((synthetic / 'bases').glob('*.yaml'))[-1].stem}")
+    replace_in(synthetic / "taxonomy.yaml", r"^      en: .*$", "      en: Relabelled")
+    retracted = sorted((synthetic / "events").rglob("*.yaml"))[7]
+    retraction = "retracted:\n  date: '2023-06-01'\n  note:\n    en: Withdrawn.\n    ar: سُحب.\n"
+    retracted.write_text(retracted.read_text(encoding="utf-8") + retraction, encoding="utf-8")
+    sorted((synthetic / "events").rglob("*.yaml"))[9].unlink()
+    generate(synthetic, staging, cache_dir=cache)
+    assert tree(staging) == clean_generate(synthetic, tmp_path / "clean-moved")
     original = first_event_file(synthetic)
     added = original.with_name(f"{original.stem}-added.yaml")
     shutil.copy(original, added)
@@ -191,3 +201,39 @@ def test_pages_rendered_by_worker_processes_are_the_bytes_one_process_renders(
     monkeypatch.setattr(render.Fragments, "_cached", counting)
     generate(synthetic, staging, cache_dir=cache)
     assert rendered == []
+
+
+def test_a_run_renders_only_the_pages_whose_inputs_changed(synthetic, tmp_path):
+    """Base and chronology pages (and the sources page) are keyed by the records they show;
+    the overview and the indexes, made from every record, are rendered on every run."""
+    staging, cache = tmp_path / "docs", tmp_path / "cache"
+    first = generate(synthetic, staging, cache_dir=cache)
+    every_run = {
+        rel
+        for rel in first.rendered
+        if not rel.startswith(("bases/base-", "chronology/2", "sources/"))
+    }
+    assert "index.en.md" in every_run and "bases/index.ar.md" in every_run
+    assert set(generate(synthetic, staging, cache_dir=cache).rendered) == every_run
+
+    path = first_event_file(synthetic)
+    replace_in(path, r"^  en: .*$", "  en: An edited summary, rendered again where it shows.")
+    report = generate(synthetic, staging, cache_dir=cache)
+    dataset, _ = load_dataset(synthetic)
+    event = next(e for e in dataset.events if e.file == str(path))
+    shown = {f"bases/{b}" for b in event.bases} | {f"chronology/{event.date.anchor.year}"}
+    assert set(report.rendered) - every_run == {
+        f"{p}.{lang}.md" for p in shown for lang in ("en", "ar")
+    }
+    assert not any(".ar." in rel for rel in report.written)  # rendered, and the same bytes
+
+
+def test_a_staged_page_changed_by_someone_else_is_made_again(synthetic, tmp_path):
+    staging, cache = tmp_path / "docs", tmp_path / "cache"
+    generate(synthetic, staging, cache_dir=cache)
+    page = sorted(staging.glob("bases/base-*.en.md"))[0]
+    made = page.read_bytes()
+    page.write_bytes(made + b"\nan edit by hand\n")
+    report = generate(synthetic, staging, cache_dir=cache)
+    assert page.relative_to(staging).as_posix() in report.written
+    assert page.read_bytes() == made

@@ -1,0 +1,46 @@
+"""What a card, a page or a chart is made from, as digests of the records behind it.
+
+A record's digest is the hash of its file (load.Document). These keys let a run reuse work
+whose inputs did not change: cards (render.Fragments), pages (render.page_key) and chart
+plans (charts.render_charts). An empty digest (a record not read from a file) makes no key.
+"""
+
+from __future__ import annotations
+
+from generator.cache import digest
+from generator.models import Dataset, Event, memoized
+from generator.pages import monthly_years
+
+
+def source_digests(dataset: Dataset, source_ids) -> list[str]:
+    """The digests of the sources and of every report they relay: cards show the origin."""
+    found = []
+    for source_id in source_ids:
+        seen = set()
+        while source_id and source_id not in seen:
+            seen.add(source_id)
+            found.append(dataset.sources[source_id].digest)
+            source_id = dataset.sources[source_id].via
+    return found
+
+
+def event_inputs(dataset: Dataset, event: Event) -> str:
+    """The records an event's card, rows and chart marks show: the event, its sources (and the
+    reports they relay; its figures cite only those) and its bases. Made once per dataset."""
+    known = dataset.memo.setdefault("event inputs", {})
+    found = known.get(event.id)
+    if found is None or found[0] is not event:
+        parts = [
+            event.digest,
+            *source_digests(dataset, event.sources),
+            *(dataset.bases[b].digest for b in event.bases),
+        ]
+        found = known[event.id] = (event, digest("event", *parts) if all(parts) else "")
+    return found[1]
+
+
+@memoized
+def addresses_digest(dataset: Dataset) -> str:
+    """What every event's address depends on besides its date: which years have a page per
+    month."""
+    return digest("addresses", repr(sorted(monthly_years(dataset))))
