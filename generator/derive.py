@@ -52,6 +52,7 @@ def current_status(dataset: Dataset, base_id: str) -> str:
     return history[-1].status if history else dataset.bases[base_id].initial_status
 
 
+@memoized
 def last_event(dataset: Dataset, base_id: str) -> Event | None:
     events = dataset.events_of_base(base_id)
     return max(events, key=lambda e: e.sort_key) if events else None
@@ -126,6 +127,11 @@ def figure_totals(events) -> list[Total]:
             if any(claim.qualifier != "exact" for claim in summary.claims):
                 qualified.add(summary.quantity)
     return [Total(q, lows[q], highs[q], counts[q], q in qualified) for q in sorted(lows)]
+
+
+@memoized
+def record_totals(dataset: Dataset) -> list[Total]:
+    return figure_totals(dataset.events)
 
 
 @memoized

@@ -78,6 +78,8 @@ class Document:
     Pickled (for worker processes and the records cache), a document leaves its positions
     behind: they were most of its size, and are needed only to report a problem. They are
     found again from the file's bytes (`blob`, set by whoever read them) when first asked for.
+    It leaves its `path` behind too, which whoever reads it sets again: unpickling ten
+    thousand Path objects cost more than the rest of the record.
     """
 
     path: Path
@@ -89,7 +91,7 @@ class Document:
     blob: bytes | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "value_marks": None, "key_marks": None, "blob": None}
+        return {**self.__dict__, "value_marks": None, "key_marks": None, "blob": None, "path": None}
 
     def _find_marks_again(self) -> None:
         blob = self.blob if self.blob is not None else self.path.read_bytes()

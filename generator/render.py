@@ -253,7 +253,9 @@ class View:
         return self.dataset.events_citing(source_id)
 
     def totals(self, events=None):
-        return derive.figure_totals(self.dataset.events if events is None else events)
+        if events is None:  # every event's: asked for by the overview in each language
+            return derive.record_totals(self.dataset)
+        return derive.figure_totals(events)
 
     def cutoff(self):
         return derive.information_cutoff(self.dataset)
@@ -383,36 +385,44 @@ def page_key(page: Page, dataset: Dataset, lang: str, charts: dict) -> str | Non
     its charts, the event addresses) and the code of the generator and templates;
     tests/test_incremental.py checks that an incremental run writes what a clean one writes.
     """
-    common = [fragments_version(), lang, page.path, page.template, dataset.taxonomy.digest]
+    records = _page_records(dataset, page)
+    if not records:
+        return None
+    parts = [fragments_version(), lang, page.path, page.template, records]
+    if page.template == "base.md.j2":  # charts carry text in the page's language
+        base_id = page.context["base_id"]
+        parts += [repr(charts.get(f"base:{base_id}:{kind}")) for kind in ("activity", "figures")]
+    return digest("page", *parts)
+
+
+KEYED_TEMPLATES = ("base.md.j2", "chronology_year.md.j2", "sources.md.j2")
+
+
+def _page_records(dataset: Dataset, page: Page) -> str:
+    """The digest of the records a page shows, the same in both languages: made once per
+    dataset and page. Empty for a page made from every record."""
+    known = dataset.memo.setdefault("page records", {})
+    if page.path in known:
+        return known[page.path]
+    parts = [page.template, dataset.taxonomy.digest, addresses_digest(dataset)]
     if page.template == "base.md.j2":
         base = dataset.bases[page.context["base_id"]]
-        chart_keys = [f"base:{base.id}:{kind}" for kind in ("activity", "figures")]
-        parts = [
-            *common,
-            addresses_digest(dataset),
-            base.digest,
-            *source_digests(dataset, base.sources),
-            *(repr(charts.get(key)) for key in chart_keys),
-            *(event_inputs(dataset, e) for e in page.context["events"]),
-        ]
+        parts += [base.digest, *source_digests(dataset, base.sources)]
+        parts += [event_inputs(dataset, e) for e in page.context["events"]]
     elif page.template == "chronology_year.md.j2":
-        parts = [
-            *common,
-            addresses_digest(dataset),
-            repr((page.context["year"], page.context["month"])),
-        ]
+        parts.append(repr((page.context["year"], page.context["month"])))
         for month, events in page.context["months"]:
             parts += [repr(month), *(event_inputs(dataset, e) for e in events)]
-    elif page.template == "sources.md.j2":
-        parts = [*common, addresses_digest(dataset)]
+    elif page.template == "sources.md.j2":  # cards list the events citing them: when, what
         for source_id in dataset.sources:
             parts += source_digests(dataset, [source_id])
             parts += [
-                f"{e.id} {e.date} {e.end_date} {e.type}" for e in dataset.events_citing(source_id)
+                f"{e.id} {e.date.value} {e.date.precision} {e.end_date} {e.type}"
+                for e in dataset.events_citing(source_id)
             ]
-    else:
-        return None
-    return digest("page", *parts) if all(parts) else None
+    keyed = page.template in KEYED_TEMPLATES and all(parts)
+    known[page.path] = digest("records", *parts) if keyed else ""
+    return known[page.path]
 
 
 @cache

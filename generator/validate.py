@@ -703,11 +703,12 @@ def _load_dataset(
     missing = [i for i, key in enumerate(keys) if store.get(key) is None]
     for i, checked in zip(missing, _check_files(checker, schemas, [read[i] for i in missing])):
         store.put(keys[i], checked)
-    for (kind, _path, blob), key in zip(read, keys):
+    for (kind, path, blob), key in zip(read, keys):
         doc, found, usable = store.get(key)
         checker.problems.extend(found)
         if doc is None:
             continue
+        doc.path = path
         doc.digest = key
         doc.blob = blob  # to find positions again, should a check between records need one
         if usable:
@@ -744,9 +745,8 @@ def _load_dataset(
     bases = {b.id: b for b in (checker.base(doc, taxonomy, ids["source"]) for doc in docs["base"])}
     events = [
         e
-        for e in (
-            checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
-            for doc in docs["event"]
+        for e in _events(
+            checker, docs, taxonomy, sources, ids, cache_dir and cache_dir / store_name
         )
         if e is not None
     ]
@@ -761,6 +761,44 @@ def _load_dataset(
         events=tuple(sorted(events, key=lambda e: e.sort_key)),
     )
     return dataset, problems
+
+
+def _events(
+    checker: _Checker,
+    docs: dict[str, list[Document]],
+    taxonomy: Taxonomy,
+    sources: dict[str, Source],
+    ids: dict[str, set[str]],
+    records_store: Path | None,
+) -> list[Event | None]:
+    """The events' models and the problems found building them. What an event's checks read
+    besides its own file (the taxonomy, the bases and sources, today's date) is the same for
+    every event, so while none of it changed, an event whose file did not change is the model
+    and problems of last time, kept beside the records."""
+    context = digest(
+        checker.today.isoformat(),
+        *(doc.digest for kind in ("taxonomy", "base", "source") for doc in docs[kind]),
+        *sorted(ids["base"]),
+        *sorted(ids["source"]),
+    )
+    store = KeyedStore(
+        records_store and records_store.with_name(f"models-{records_store.name}"),
+        _checks_version(),
+        shards=STORE_SHARDS,
+    )
+    events = []
+    for doc in docs["event"]:
+        key = digest(context, doc.digest)
+        kept = store.get(key)
+        if kept is None:
+            before = len(checker.problems)
+            event = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
+            kept = (event, checker.problems[before:])
+            store.put(key, kept)
+        events.append(kept[0])
+        checker.problems.extend(kept[1])
+    store.save()
+    return events
 
 
 def _check_relay_cycles(

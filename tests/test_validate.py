@@ -421,3 +421,32 @@ def test_problems_between_records_name_the_same_place_when_records_come_from_the
     monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # other tests' threads
     _, parallel = load_dataset(mini, cache_dir=tmp_path / "other-cache")
     assert [p.format() for p in parallel] == wanted
+
+
+def test_a_cached_event_is_checked_again_when_what_it_refers_to_changes(mini, tmp_path):
+    """Event models are kept between runs only while the taxonomy, bases, sources and today's
+    date they were checked against are unchanged: deleting a source an unchanged event cites
+    is still an error, and its warnings are still reported from the cache."""
+    cache = tmp_path / "cache"
+    handover = "events/2026/2026-02-21-al-tanf-handover.yaml"
+    edit(
+        mini,
+        handover,
+        "id: 2026-02-21-al-tanf-handover",
+        "id: 2026-02-21-al-tanf-handover\n# a comment",
+    )
+    fresh_dataset, fresh = load_dataset(mini, cache_dir=cache)
+    cached_dataset, cached = load_dataset(mini, cache_dir=cache)
+    assert cached_dataset == fresh_dataset and cached == fresh
+
+    edit(mini, "events/2025/2025-11-12-qasrak-convoy.yaml", "value: 25", "value: 25, max: 20")
+    _, found = load_dataset(mini, cache_dir=cache)
+    assert any("max 20 is smaller than value 25" in p.message for p in found)
+    assert [p for p in found if p.severity == Severity.WARNING] == [
+        p for p in fresh if p.severity == Severity.WARNING
+    ]
+
+    (mini / "sources" / "report-b.yaml").unlink()
+    dataset, found = load_dataset(mini, cache_dir=cache)
+    unknown = [p.format() for p in found if "report-b" in p.message]
+    assert dataset is None and any(handover in line for line in unknown), unknown
