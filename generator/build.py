@@ -35,7 +35,7 @@ from generator.render import (
     render_stylesheet,
 )
 from generator.validate import load_dataset
-from generator.workers import can_fork, fork_context, map_slices
+from generator.workers import can_fork, fork_context, in_child, map_slices
 from generator.write import remove_stale, replace_directory, write_if_changed
 
 ROOT = Path(__file__).parent.parent
@@ -271,9 +271,10 @@ def build_site(
 
     with _environment(NO_MKDOCS_2_WARNING="1"):
         docs_dir = Path(load_config(str(config_file)).docs_dir)
-    # Generated here, once (it validates before writing anything); the hooks then only point
-    # MkDocs at the staging tree instead of loading the records a second time.
-    dataset = generate(data_dir, staging, docs_dir).dataset
+    # Generated here, once (it validates before writing anything), and in a process of its
+    # own: MkDocs then runs in a process that holds none of the generator's memory. The hooks
+    # only point MkDocs at the staging tree instead of loading the records a second time.
+    epoch = in_child(_generate_for_site, data_dir, staging, docs_dir, quiet=(DataError,))
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed
@@ -287,23 +288,33 @@ def build_site(
             BRIEFING_STAGING=str(staging.resolve()),
             BRIEFING_GENERATED=str(staging.resolve()),
             NO_MKDOCS_2_WARNING="1",
-            SOURCE_DATE_EPOCH=source_date_epoch(dataset),
+            SOURCE_DATE_EPOCH=epoch,
         ):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             # the exports and feeds need only the data: written on the other core meanwhile
-            with _alongside(_write_exports_and_feeds, dataset, work / "extras", config.site_url):
+            with _alongside(_write_exports_and_feeds, data_dir, work / "extras", config.site_url):
                 build(config)
         _move_into(work / "extras", work / "site")
         if pdf:
-            render_pdfs(dataset, staging, work / "site" / "pdf")
+            in_child(_render_pdfs_for_site, data_dir, staging, work / "site" / "pdf")
         replace_directory(work / "site", out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _write_exports_and_feeds(dataset: Dataset, site: Path, site_url: str | None) -> None:
+def _generate_for_site(data_dir: Path, staging: Path, docs_dir: Path) -> str:
+    """Generate, and tell the date MkDocs should write (see source_date_epoch)."""
+    return source_date_epoch(generate(data_dir, staging, docs_dir).dataset)
+
+
+def _write_exports_and_feeds(data_dir: Path, site: Path, site_url: str | None) -> None:
+    dataset, _ = validated(data_dir, cache_root())  # from the records generate just cached
     write_exports(dataset, site / "data")
     write_feeds(dataset, site, site_url or "/")
+
+
+def _render_pdfs_for_site(data_dir: Path, staging: Path, out_dir: Path) -> None:
+    render_pdfs(validated(data_dir, cache_root())[0], staging, out_dir)
 
 
 @contextlib.contextmanager

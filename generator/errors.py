@@ -51,3 +51,6 @@ class DataError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__(f"{len(errors_only(problems))} problem(s) in the data")
+
+    def __reduce__(self):  # raised in a worker process, it reaches the parent whole
+        return (DataError, (self.problems,))

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import multiprocessing
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.context import ForkContext
 from typing import Any
@@ -56,6 +57,43 @@ def _run_slice(indexes: range) -> Any:
     assert _inherited is not None, "a worker without its work"
     work, state = _inherited
     return work(state, indexes)
+
+
+def in_child(task: Callable[..., Any], *args: Any, quiet: tuple[type, ...] = ()) -> Any:
+    """task(*args) in a forked process, and its result or exception sent back: the memory the
+    task used goes back to the system when it ends. The child may fork workers of its own (a
+    pool's worker may not). Tracebacks of exceptions other than `quiet` ones are printed
+    where they happened. Where forking is unsafe, the task runs here."""
+    if not can_fork():
+        return task(*args)
+    context = fork_context()
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            outcome = (True, task(*args))
+        except BaseException as exc:  # sent to the parent, which raises it
+            if not isinstance(exc, quiet):
+                traceback.print_exc()
+            outcome = (False, exc)
+        try:
+            send.send(outcome)
+        except Exception:  # an exception that does not pickle: its text, then
+            send.send((False, RuntimeError(f"{task.__name__} failed: {outcome[1]!r}")))
+
+    child = context.Process(target=run)
+    child.start()
+    send.close()
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        child.join()
+        message = f"{task.__name__} ended without a result (exit code {child.exitcode})"
+        raise RuntimeError(message) from None
+    child.join()
+    if not ok:
+        raise value
+    return value
 
 
 @contextlib.contextmanager

@@ -61,3 +61,33 @@ def test_the_cycle_collector_is_paused_in_workers_too_and_then_restored(monkeypa
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _shared_squares(numbers: list[int]) -> tuple[list[int], int]:
+    """Forks workers of its own, as generate and the PDFs do inside briefing build."""
+    shared = map_slices(_squares_and_pid, numbers, len(numbers), 2)
+    merged = {i: v for indexes, (values, _) in shared for i, v in zip(indexes, values)}
+    return [merged[i] for i in range(len(numbers))], os.getpid()
+
+
+def _invalid(path: str) -> None:
+    from generator.errors import DataError, Problem
+
+    raise DataError([Problem(path, 3, 5, "date", "not a date", "write YYYY-MM-DD")])
+
+
+def test_a_task_in_a_child_process_sends_back_its_result_or_its_exception(monkeypatch):
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    from generator.errors import DataError
+
+    squares, pid = workers.in_child(_shared_squares, [1, 2, 3, 4])
+    assert squares == [1, 4, 9, 16] and pid != os.getpid()
+    with pytest.raises(DataError) as failure:
+        workers.in_child(_invalid, "events/x.yaml", quiet=(DataError,))
+    assert [p.format() for p in failure.value.problems] == [
+        "events/x.yaml:3:5: date: not a date (hint: write YYYY-MM-DD)"
+    ]
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        workers.in_child(os._exit, 3)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 2)  # under mkdocs serve
+    assert workers.in_child(_shared_squares, [5])[1] == os.getpid()
