@@ -77,21 +77,17 @@ def event_page_path(dataset: Dataset, event: Event) -> str:
 
 
 def event_url(dataset: Dataset, event: Event) -> str:
-    """The event's permanent address: its page, and its id as the anchor."""
-    known = _event_urls(dataset).get(event.id)
-    if known is not None and known[0] is event:
-        return known[1]
-    return _address(dataset, event)  # an event from elsewhere than `dataset`
+    """The event's permanent address: its page, and its id as the anchor. Worked out once per
+    dataset and event, when first asked for: each card asks again, on every page it is on."""
+    known = dataset.memo.setdefault("event urls", {})
+    found = known.get(event.id)
+    if found is None or found[0] is not event:  # (an event from elsewhere than `dataset`)
+        found = known[event.id] = (event, _address(dataset, event))
+    return found[1]
 
 
 def _address(dataset: Dataset, event: Event) -> str:
     return f"{page_url(event_page_path(dataset, event))}#{event.id}"
-
-
-@memoized
-def _event_urls(dataset: Dataset) -> dict[str, tuple[Event, str]]:
-    """Every event's address, made once: each card asks again, on every page it is on."""
-    return {event.id: (event, _address(dataset, event)) for event in dataset.events}
 
 
 def base_url(base_id: str) -> str:

@@ -450,3 +450,30 @@ def test_a_cached_event_is_checked_again_when_what_it_refers_to_changes(mini, tm
     dataset, found = load_dataset(mini, cache_dir=cache)
     unknown = [p.format() for p in found if "report-b" in p.message]
     assert dataset is None and any(handover in line for line in unknown), unknown
+
+
+def test_unchanged_files_are_not_read_again_and_any_write_is_seen(mini, tmp_path, monkeypatch):
+    """Files are known by inode, size and times; even a write that keeps the size and sets the
+    modification time back changes the change time, so it is read again."""
+    import pathlib
+
+    import generator.validate as validate
+
+    monkeypatch.setattr(validate, "RECENT_NS", -(10**18))  # every file counts as settled
+    cache = tmp_path / "cache"
+    load_dataset(mini, cache_dir=cache)
+    reads = []
+    original = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda p: reads.append(p.name) or original(p))
+    load_dataset(mini, cache_dir=cache)
+    assert reads == []
+
+    convoy = mini / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
+    status = convoy.stat()
+    convoy.write_text(convoy.read_text().replace("value: 25,", "value: 52,"))
+    os.utime(convoy, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert convoy.stat().st_size == status.st_size
+    dataset, _ = load_dataset(mini, cache_dir=cache)
+    assert reads == [convoy.name]
+    event = dataset.event("2025-11-12-qasrak-convoy")
+    assert [c.value for c in event.figures] == [52, 100]
