@@ -12,7 +12,7 @@ from mkdocs.structure.pages import _RawHTMLPreprocessor
 from generator.rawblocks import GeneratedBlocks
 
 ROOT = Path(__file__).parent.parent
-EXTENSIONS = ["toc", "attr_list", "tables"]  # as in mkdocs.yml
+EXTENSIONS = ["toc", "attr_list", "tables", "fenced_code"]  # mkdocs.yml's and MkDocs' own
 
 
 def convert(text: str, stash_blocks: bool) -> tuple[str, markdown.Markdown]:
@@ -63,6 +63,14 @@ def test_ids_inside_stashed_blocks_still_count_as_anchors_for_link_checks():
         '<pre>\ncode\n\n<div class="x">\n</div>\n\n</pre>\n',
         # a tag only mentioned in code
         'Use `<div>` here.\n\n<div class="x">\n<p>a</p>\n</div>\n',
+        # what Markdown's whitespace clean-up changes: tabs, carriage returns, blank-ish lines
+        '<div class="x">\n<p>a\tb</p>\n</div>\n\nAfter.\n',
+        '<div class="x">\r\n<p>a</p>\r\n</div>\r\n\r\nAfter.\n',
+        '<div class="x">\n<p>a</p>\n   \n<p>b</p>\n</div>\n\nAfter.\n',
+        '<div class="x">\n<p>a</p>\n</div>\n   \n```\ncode\n```\n',
+        # the mark that holds a set-aside block's place, already in the page
+        '<div class="x">\n<p>a</p>\n</div>\n\n\x01briefing-block:0\x01\n',
+        '<div class="x">\n<p>\x02wzxhzdk:0\x03</p>\n</div>\n\nAfter.\n',
     ],
 )
 def test_blocks_of_other_shapes_give_what_markdown_gives(text):
