@@ -35,7 +35,8 @@ def event_inputs(dataset: Dataset, event: Event) -> str:
             *source_digests(dataset, event.sources),
             *(dataset.bases[b].digest for b in event.bases),
         ]
-        found = known[event.id] = (event, digest("event", *parts) if all(parts) else "")
+        # joined, not hashed: each key that holds it is hashed whole (digests hold no "|")
+        found = known[event.id] = (event, "|".join(parts) if all(parts) else "")
     return found[1]
 
 
