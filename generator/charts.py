@@ -610,7 +610,7 @@ def render_charts(
         if kept is None:
             plans = plan_group()
             kept = [(plan.chart, chart_digest(plan)) for plan in plans]
-            fresh.update((digest, plan) for (_, digest), plan in zip(kept, plans))
+            fresh.update((drawn, plan) for (_, drawn), plan in zip(kept, plans))
             if key:
                 planned.put(key, kept)
         made.append(kept)
