@@ -118,7 +118,7 @@ def _ids(html: str) -> set[str]:
     return {
         unescape(match.group(1))
         for match in _ID.finditer(html)
-        if match.group(1) and html[match.start() - 1].isspace()
+        if match.group(1) and match.start() and html[match.start() - 1].isspace()
     }
 
 

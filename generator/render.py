@@ -322,9 +322,7 @@ class Fragments:
             str(v.page.url.count("/")),
             event_url(dataset, event),
             dataset.taxonomy.digest,
-            event.digest,
-            *(source_digests(dataset, event.sources)),
-            *(dataset.bases[b].digest for b in event.bases),
+            event_inputs(dataset, event),  # the event, its sources and bases
         ]
 
     def event_card(self, v: View, event: Event) -> Markup:
