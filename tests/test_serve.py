@@ -95,3 +95,53 @@ def test_each_save_is_shown_after_one_rebuild_and_the_search_index_does_not_grow
         assert wait_for(root + "bases/qasrak/", SUMMARY), log.read_text()
         time.sleep(3)
     assert index_sizes[0] == index_sizes[1] == index_sizes[2]
+
+
+def live_reload_server(tmp_path: Path, *watched: Path):
+    from mkdocs.livereload import LiveReloadServer
+
+    server = LiveReloadServer(
+        builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path)
+    )
+    for path in watched:
+        server.watch(str(path))
+    return server
+
+
+def test_saves_are_heard_from_the_kernel_not_by_polling_every_half_second(tmp_path):
+    from watchdog.observers.polling import PollingObserver
+
+    from generator.mkdocs_hooks import watch_natively
+
+    data, templates = tmp_path / "data", tmp_path / "templates"
+    data.mkdir(), templates.mkdir()
+    server = live_reload_server(tmp_path, data, templates)
+    watch_natively(server)
+    assert not isinstance(server.observer, PollingObserver)
+    assert set(server._watched_paths) == {str(data), str(templates)}
+    (data / "event.yaml").write_text("id: x\n", encoding="utf-8")
+    server.observer.start()
+    try:
+        assert (data / "event.yaml").read_text(encoding="utf-8")  # the build reads every file
+        time.sleep(0.5)
+        assert not server._want_rebuild, "reading a file is not a change"
+        (data / "event.yaml").write_text("id: y\n", encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while not server._want_rebuild and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server._want_rebuild, "the save was not heard"
+    finally:
+        server.observer.stop()
+        server.observer.join()
+
+
+def test_briefing_watch_poll_keeps_mkdocs_poller(tmp_path, monkeypatch):
+    from watchdog.observers.polling import PollingObserver
+
+    from generator.mkdocs_hooks import watch_natively
+
+    monkeypatch.setenv("BRIEFING_WATCH", "poll")
+    server = live_reload_server(tmp_path, tmp_path)
+    watch_natively(server)
+    assert isinstance(server.observer, PollingObserver)
+    assert set(server._watched_paths) == {str(tmp_path)}
