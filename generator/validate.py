@@ -648,21 +648,37 @@ PARALLEL_FILES_OVER = 2000  # below this, starting worker processes costs more t
 
 
 def _check_files(
-    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path, bytes]]
-) -> list[tuple[Document | None, list[Problem], bool]]:
-    """_check_file on each (kind, path, bytes), in forked worker processes when there are many:
-    parsing and the schema check are most of what validating a large record costs."""
+    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path]], known: set[str]
+) -> list[tuple[str, tuple[Document | None, list[Problem], bool] | None]]:
+    """Read each (kind, path), and _check_file it unless its key is `known` (a file touched
+    but not changed): (key, result or None) for each. In forked worker processes when there
+    are many: reading, parsing and the schema check are most of what validating a large
+    record costs."""
     jobs = min(os.cpu_count() or 1, len(files) // PARALLEL_FILES_OVER)
     checked: list = [None] * len(files)
-    for indexes, results in map_slices(_check_slice, (checker, schemas, files), len(files), jobs):
+    state = (checker, schemas, files, known)
+    for indexes, results in map_slices(_check_slice, state, len(files), jobs):
         for i, result in zip(indexes, results):
             checked[i] = result
     return checked
 
 
-def _check_slice(state, indexes: range) -> list[tuple[Document | None, list[Problem], bool]]:
-    checker, schemas, files = state
-    return [_check_file(checker, schemas, *files[i]) for i in indexes]
+def _check_slice(state, indexes: range) -> list:
+    checker, schemas, files, known = state
+    done = []
+    for i in indexes:
+        kind, path = files[i]
+        blob = path.read_bytes()
+        key = file_key(kind, path, blob)
+        done.append(
+            (key, None if key in known else _check_file(checker, schemas, kind, path, blob))
+        )
+    return done
+
+
+def file_key(kind: str, path: Path, blob: bytes) -> str:
+    """What a file's cached records are found by: its kind, path and bytes."""
+    return digest(kind, str(path), blob)
 
 
 @cache
@@ -699,22 +715,25 @@ def _load_dataset(
     store = KeyedStore(
         cache_dir / store_name if cache_dir else None, _checks_version(), shards=STORE_SHARDS
     )
-    read, keys = _read_files(files, cache_dir and cache_dir / f"stamps-{store_name}")
-    missing = [i for i, key in enumerate(keys) if store.get(key) is None]
-    for i in missing:  # known by its stamp, yet not in the store: its bytes are needed now
-        kind, path, blob = read[i]
-        read[i] = (kind, path, path.read_bytes() if blob is None else blob)
-    for i, checked in zip(missing, _check_files(checker, schemas, [read[i] for i in missing])):
-        store.put(keys[i], checked)
-    for (kind, path, blob), key in zip(read, keys):
+    stamps = KeyedStore(cache_dir and cache_dir / f"stamps-{store_name}", "1")
+    entries = [(kind, path) for kind, paths in files.items() for path in paths]
+    keys, settled = _stamped_keys(entries, stamps)
+    unknown = [i for i, key in enumerate(keys) if key is None or store.get(key) is None]
+    work = [entries[i] for i in unknown]
+    for i, (key, checked) in zip(unknown, _check_files(checker, schemas, work, set(store.entries))):
+        keys[i] = key
+        if checked is not None:
+            store.put(key, checked)
+        if settled[i]:
+            stamps.put(str(entries[i][1]), (settled[i], key))
+    stamps.save()
+    for (kind, path), key in zip(entries, keys):
         doc, found, usable = store.get(key)
         checker.problems.extend(found)
         if doc is None:
             continue
-        doc.path = path
+        doc.path = path  # its bytes are read again, should a check between records need them
         doc.digest = key
-        doc.blob = blob  # to find positions again, should a check between records need one
-        # (None: the file is read again then)
         if usable:
             docs[kind].append(doc)
         elif (
@@ -808,45 +827,32 @@ def _events(
 RECENT_NS = 2_000_000_000
 
 
-def _read_files(
-    files: dict[str, list[Path]], stamps_file: Path | None
-) -> tuple[list[tuple[str, Path, bytes | None]], list[str]]:
-    """(kind, path, bytes) of every file, and its key: the hash of its kind, path and bytes.
+def _stamped_keys(
+    files: list[tuple[str, Path]], stamps: KeyedStore
+) -> tuple[list[str | None], list[tuple[int, int, int, int] | None]]:
+    """The key of each (kind, path) known from its stamp (None: its bytes must be read), and
+    the stamp to remember for it once they are (None: not to be remembered).
 
     A file whose inode, size, modification and change times are those it had when its key
-    was last worked out is not read (its bytes are None): reading and hashing ten thousand
-    files was a third of validating them. The change time moves on any write, even one that
-    sets the modification time back. A file changed in the last RECENT_NS is not stamped: on
-    a file system with coarse times, a second write in the same tick would look unchanged."""
-    stamps = KeyedStore(stamps_file, "1")
-    settled = time.time_ns() - RECENT_NS
-    read, keys = [], []
-    for kind, paths in files.items():
-        for path in paths:
-            name = str(path)
-            try:
-                status = os.stat(name)
-            except OSError:  # gone meanwhile: reading it reports that as a problem
-                status = None
-            stamp = status and (
-                status.st_ino,
-                status.st_size,
-                status.st_mtime_ns,
-                status.st_ctime_ns,
-            )
-            known = stamps.get(name)
-            if stamp and known and known[0] == stamp:
-                read.append((kind, path, None))
-                keys.append(known[1])
-                continue
-            blob = path.read_bytes()
-            key = digest(kind, name, blob)
-            if stamp and max(status.st_mtime_ns, status.st_ctime_ns) < settled:
-                stamps.put(name, (stamp, key))
-            read.append((kind, path, blob))
-            keys.append(key)
-    stamps.save()
-    return read, keys
+    was last worked out is not read: reading and hashing ten thousand files was a third of
+    validating them. The change time moves on any write, even one that sets the modification
+    time back. A file changed in the last RECENT_NS is not stamped: on a file system with
+    coarse times, a second write in the same tick would look unchanged."""
+    recent = time.time_ns() - RECENT_NS
+    keys: list[str | None] = []
+    settled: list[tuple[int, int, int, int] | None] = []
+    for _, path in files:
+        try:
+            status = os.stat(path)
+        except OSError:  # gone meanwhile: reading it reports that as a problem
+            keys.append(None)
+            settled.append(None)
+            continue
+        stamp = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        known = stamps.get(str(path))
+        keys.append(known[1] if known and known[0] == stamp else None)
+        settled.append(stamp if max(status.st_mtime_ns, status.st_ctime_ns) < recent else None)
+    return keys, settled
 
 
 def _check_relay_cycles(

@@ -477,3 +477,25 @@ def test_unchanged_files_are_not_read_again_and_any_write_is_seen(mini, tmp_path
     assert reads == [convoy.name]
     event = dataset.event("2025-11-12-qasrak-convoy")
     assert [c.value for c in event.figures] == [52, 100]
+
+
+def test_a_file_touched_but_not_changed_is_read_yet_not_parsed_again(mini, tmp_path, monkeypatch):
+    """A checkout or an editor may rewrite a file with the same bytes: its records are still
+    those of its bytes, found in the cache."""
+    import generator.validate as validate
+
+    monkeypatch.setattr(validate, "RECENT_NS", -(10**18))
+    cache = tmp_path / "cache"
+    before, _ = load_dataset(mini, cache_dir=cache)
+    convoy = mini / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
+    convoy.write_bytes(convoy.read_bytes())
+    parsed = []
+    original = validate.parse_bytes
+    monkeypatch.setattr(
+        validate,
+        "parse_bytes",
+        lambda path, *rest: parsed.append(path.name) or original(path, *rest),
+    )
+    after, _ = load_dataset(mini, cache_dir=cache)
+    assert parsed == []
+    assert after == before
