@@ -769,14 +769,16 @@ def _figure(spec: dict[str, Any], height: float, titled: bool = True):
 
 def _layout(fig, panels, legend, ticks=None, texts=None) -> None:
     """Stack the plot panels between the title and the legend, leaving room for what sticks
-    out of each: its tick labels and `texts[i]`, the texts of panel i that may reach past
-    its frame (its title, say).
+    out of each: `texts[i]`, the texts of panel i that may reach past its frame (its title
+    and value labels, say), and the month names under the last one.
 
     It measures those few texts instead of running matplotlib's constrained layout, which
     measured every artist's box, several times over: half of each chart's drawing time. The
     positions depend only on the chart's own texts, so a chart's bytes stay its own.
     `ticks`, (positions, month names), go under the last panel, fitted to its width.
     """
+    from matplotlib.ticker import NullLocator
+
     renderer = fig.canvas.get_renderer()
     width, height = (fig.get_size_inches() * fig.dpi).tolist()
     pad = PAD * fig.dpi
@@ -786,11 +788,9 @@ def _layout(fig, panels, legend, ticks=None, texts=None) -> None:
 
     def reach(i: int) -> tuple[float, float, float, float]:
         """How far panel i's texts reach past its frame: left, bottom, right, top."""
-        ax = panels[i]
-        frame = ax.bbox
-        boxes = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
-        boxes += [t.get_window_extent(renderer) for t in (texts or {}).get(i, ())]
-        boxes = [b for b in boxes if b is not None and b.width and b.height]
+        frame = panels[i].bbox
+        boxes = [t.get_window_extent(renderer) for t in texts.get(i, ())]
+        boxes = [b for b in boxes if b.width and b.height]
         return (
             max([frame.x0 - b.x0 for b in boxes] + [0]),
             max([frame.y0 - b.y0 for b in boxes] + [0]),
@@ -802,9 +802,16 @@ def _layout(fig, panels, legend, ticks=None, texts=None) -> None:
         for ax, (y0, y1) in zip(panels, spans):
             ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
 
+    # what is read along the time axis is drawn as text, not as matplotlib ticks
+    for ax in panels:
+        ax.xaxis.set_major_locator(NullLocator())
+    last = len(panels) - 1
+    texts = {i: list(t) for i, t in (texts or {}).items()}
+    beside = texts.get(last, [])
+    if ticks:  # measured first as they are, on one line each
+        months = _month_texts(panels[-1], *ticks)
+        texts[last] = beside + months
     # how far texts reach does not depend on where the panel is: measure, then place
-    if ticks:
-        panels[-1].set_xticks(*ticks)
     place(0, width, [(bottom, top)] * len(panels))
     sides = [reach(i) for i in range(len(panels))]
 
@@ -814,8 +821,10 @@ def _layout(fig, panels, legend, ticks=None, texts=None) -> None:
     x0, x1 = across()
     if ticks:  # how many month names fit depends on the width just found
         place(x0, x1, [(bottom, top)] * len(panels))
-        _month_labels(panels[-1], *ticks, renderer)
-        sides[-1] = reach(len(panels) - 1)
+        for text in months:
+            text.remove()
+        texts[last] = beside + _month_labels(panels[-1], *ticks, renderer)
+        sides[-1] = reach(last)
         x0, x1 = across()
     gaps = 2 * pad * (len(panels) - 1) + sum(s[1] + s[3] for s in sides)
     each = (top - bottom - gaps) / len(panels)
@@ -864,38 +873,96 @@ def _legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int, **option
     )
 
 
-def _value_axis(ax, spec: dict[str, Any]) -> None:
-    """Counts with the page's digits; in Arabic on the right, time still running rightwards."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def _value_axis(ax, spec: dict[str, Any]) -> list:
+    """Counts with the page's digits, on grid lines at round values; in Arabic on the right,
+    time still running rightwards. Returns the labels, for _layout to make room for.
 
-    L = LANGUAGES[spec["lang"]]
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: L.number(int(v)) if v == int(v) else "")
+    Drawn as one set of lines and a few texts, not as matplotlib ticks: ticks are several
+    objects each, measured and laid out again at every draw, and were a third of a chart's
+    drawing time."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.ticker import MaxNLocator, NullLocator
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    rc = _matplotlib().rcParams
+    number, rtl = LANGUAGES[spec["lang"]].number, _rtl(spec)
+    low, high = ax.get_ylim()
+    close = 1e-10 * (high - low)  # as matplotlib keeps a tick at the very end of an axis
+    locator = MaxNLocator(nbins=4, integer=True, min_n_ticks=2)
+    values = [v for v in locator.tick_values(low, high) if low - close <= v <= high + close]
+    ax.yaxis.set_major_locator(NullLocator())
+    across = blended_transform_factory(ax.transAxes, ax.transData)
+    grid = LineCollection(
+        [[(0, v), (1, v)] for v in values],
+        transform=across,
+        colors=rc["grid.color"],
+        linewidths=rc["grid.linewidth"],
+        zorder=0.5,  # under the data
     )
-    ax.grid(axis="y")
-    ax.set_axisbelow(True)
-    ax.tick_params(axis="y", length=0)
-    if _rtl(spec):
-        ax.yaxis.tick_right()
-        ax.yaxis.set_label_position("right")
+    ax.add_collection(grid, autolim=False)
+    pad = rc["ytick.major.pad"]
+    at = offset_copy(across, fig=ax.figure, x=pad if rtl else -pad, units="points")
+    return [
+        ax.figure.text(  # a figure's text is not given a clip path it would never use
+            1 if rtl else 0,
+            v,
+            number(int(v)),
+            transform=at,
+            ha="left" if rtl else "right",
+            va="center_baseline",
+            fontsize=rc["ytick.labelsize"],
+            color=rc["ytick.color"],
+        )
+        for v in values
+    ]
 
 
-def _month_labels(ax, positions, labels, renderer) -> None:
+def _month_texts(ax, positions, labels) -> list:
+    """Month names under the plot, where matplotlib would put tick labels (figure texts, as
+    the value labels)."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    rc = _matplotlib().rcParams
+    under = offset_copy(
+        blended_transform_factory(ax.transData, ax.transAxes),
+        fig=ax.figure,
+        y=-rc["xtick.major.pad"],
+        units="points",
+    )
+    return [
+        ax.figure.text(
+            x,
+            0,
+            label,
+            transform=under,
+            ha="center",
+            va="top",
+            fontsize=rc["xtick.labelsize"],
+            color=rc["xtick.color"],
+            linespacing=1.05,
+        )
+        for x, label in zip(positions, labels)
+        if label
+    ]
+
+
+def _month_labels(ax, positions, labels, renderer) -> list:
     """Month names that do not touch: as they are, else two-word names (تشرين الثاني) on two
-    lines, else only every k-th month named. Measured at the plot's final width."""
+    lines, else only every k-th month named. Measured at the plot's final width, as text
+    before any is drawn."""
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(size=_matplotlib().rcParams["xtick.labelsize"])
     (x0, _), (x1, _) = ax.transData.transform([(positions[0], 0), (positions[-1], 0)])
     spacing = abs(x1 - x0) / max(1, len(positions) - 1)
     wrapped = [label.replace(" ", "\n", 1) for label in labels]
     for candidate in (labels, wrapped):
-        ax.set_xticks(positions, candidate)
-        widest = max(t.get_window_extent(renderer).width for t in ax.get_xticklabels())
+        lines = {line for label in candidate for line in label.split("\n")}
+        widest = max(renderer.get_text_width_height_descent(s, font, False)[0] for s in lines)
         step = math.ceil(widest * 1.12 / spacing)
         if step <= 1:
-            break
-    else:
-        candidate = [label if i % step == 0 else "" for i, label in enumerate(wrapped)]
-    ax.set_xticks(positions, candidate, linespacing=1.05)
+            return _month_texts(ax, positions, candidate)
+    return _month_texts(ax, positions, [w if i % step == 0 else "" for i, w in enumerate(wrapped)])
 
 
 def _month_axis(ax, axis: dict[str, Any]) -> tuple[list, list[str]]:
@@ -903,7 +970,6 @@ def _month_axis(ax, axis: dict[str, Any]) -> tuple[list, list[str]]:
     and their places, for _layout to fit under the plot once its width is known."""
     ax.set_xlim(*axis["xlim"])
     _month_marks(ax, axis)
-    ax.tick_params(axis="x", which="major", length=0)
     return axis["ticks"], axis["labels"]
 
 
@@ -993,10 +1059,9 @@ def _draw_activity(spec: dict[str, Any]):
             )
     ax.set_ylim(0, max(max(bottom) * 1.18, 1))
     ax.set_xlim(-0.6, len(x) - 0.4)
-    ax.tick_params(axis="x", length=0)
-    _value_axis(ax, spec)
+    values = _value_axis(ax, spec)
     legend = _legend(fig, entries, rtl, 3)
-    _layout(fig, [ax], legend, ticks=(x, spec["months"]))
+    _layout(fig, [ax], legend, ticks=(x, spec["months"]), texts={0: values})
     return fig
 
 
@@ -1010,7 +1075,7 @@ def _draw_figures(spec: dict[str, Any]):
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]  # one time axis, set below
     span = axis["xlim"][1] - axis["xlim"][0]
     markers = {"up": "^", "down": "v", "": "o"}
-    titles = []
+    texts = []
     for ax, panel in zip(axes, panels):
         # a panel holds dozens of points: lines and marks are gathered by style and drawn as
         # a few artists (segments split by NaN), not one artist per mark
@@ -1061,8 +1126,8 @@ def _draw_figures(spec: dict[str, Any]):
                 zorder=3,
             )
         ax.set_ylim(0, max(p["high"] for p in panel["points"]) * 1.35)
-        titles.append(ax.set_title(panel["label"], loc="right" if rtl else "left", pad=4))
-        _value_axis(ax, spec)
+        title = ax.set_title(panel["label"], loc="right" if rtl else "left", pad=4)
+        texts.append([title, *_value_axis(ax, spec)])
     entries = [(Patch(facecolor=color), name) for name, color in spec["types"]]
     keys = {
         "uncertain_date": Line2D(
@@ -1078,9 +1143,7 @@ def _draw_figures(spec: dict[str, Any]):
         ax.set_xlim(*axis["xlim"])
         ax.xaxis.set_major_locator(NullLocator())
         _month_marks(ax, axis)
-    _layout(
-        fig, list(axes), legend, _month_axis(axes[-1], axis), {i: [t] for i, t in enumerate(titles)}
-    )
+    _layout(fig, list(axes), legend, _month_axis(axes[-1], axis), dict(enumerate(texts)))
     return fig
 
 
