@@ -837,6 +837,15 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
     place(x0, x1, spans)
 
 
+def _plot(ax, *xy, **style):
+    """ax.plot(x, y, **style) without its argument parsing and color cycle, which cost more
+    than the line itself: a chart draws dozens of lines, each styled in full."""
+    from matplotlib.lines import Line2D
+
+    x, y = ([v] if isinstance(v, (int, float)) else v for v in xy)  # a point, as plot takes
+    return ax.add_line(Line2D(x, y, **style))
+
+
 def _rtl(spec: dict[str, Any]) -> bool:
     return LANGUAGES[spec["lang"]].direction == "rtl"
 
@@ -1034,7 +1043,8 @@ def _month_marks(ax, axis: dict[str, Any]) -> None:
     from matplotlib.transforms import blended_transform_factory
 
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.plot(
+    _plot(
+        ax,
         axis["bounds"],
         [0] * len(axis["bounds"]),
         ls="none",
@@ -1163,12 +1173,13 @@ def _draw_figures(spec: dict[str, Any]):
                 fontsize=_pt(9),
             )
         for color, points in spans.items():
-            ax.plot(*zip(*points), color=color, lw=1.3, ls=DASHED)
+            _plot(ax, *zip(*points), color=color, lw=1.3, ls=DASHED)
         for color, points in ranges.items():
-            ax.plot(*zip(*points), color=color, lw=3, solid_capstyle="butt")
-            ax.plot(*zip(*points), ls="none", marker="_", ms=11, mew=2, color=color)
+            _plot(ax, *zip(*points), color=color, lw=3, solid_capstyle="butt")
+            _plot(ax, *zip(*points), ls="none", marker="_", ms=11, mew=2, color=color)
         for (mark, color, fill), points in marks.items():
-            ax.plot(
+            _plot(
+                ax,
                 *zip(*points),
                 ls="none",
                 marker=mark,
@@ -1223,7 +1234,8 @@ def _draw_status(spec: dict[str, Any]):
             )
         for dot in row["dots"]:
             fill = dot["color"] if dot["exact"] else "white"
-            ax.plot(
+            _plot(
+                ax,
                 [dot["x"]],
                 [y],
                 ls="none",
@@ -1322,11 +1334,11 @@ def _draw_map(spec: dict[str, Any]):
             )
             ring.set_zorder(5)
             ax.add_patch(ring)
-            ax.plot(*xy, ls="none", marker="o", ms=3.5, color=base["color"], zorder=6)
+            _plot(ax, *xy, ls="none", marker="o", ms=3.5, color=base["color"], zorder=6)
         else:  # exact: filled; approximate: hollow
             fill = base["color"] if base["precision"] == "exact" else "white"
-            ax.plot(
-                *xy, ls="none", marker="o", ms=9, mew=2.6, mec=base["color"], mfc=fill, zorder=6
+            _plot(
+                ax, *xy, ls="none", marker="o", ms=9, mew=2.6, mec=base["color"], mfc=fill, zorder=6
             )
     _map_labels(fig, ax, spec, rtl)
     entries = [
@@ -1425,8 +1437,8 @@ def _map_labels(fig, ax, spec: dict[str, Any], rtl: bool) -> None:
             text.remove()
             continue
         if not is_base:
-            ax.plot(
-                item["lon"], item["lat"], ls="none", marker="s", ms=3.6, color=CAPITAL, zorder=4
+            _plot(
+                ax, item["lon"], item["lat"], ls="none", marker="s", ms=3.6, color=CAPITAL, zorder=4
             )
         text.set_position(
             to_data(((place.box[0] + place.box[2]) / 2, (place.box[1] + place.box[3]) / 2))
@@ -1437,7 +1449,7 @@ def _map_labels(fig, ax, spec: dict[str, Any], rtl: bool) -> None:
                 min(max(request.y, place.box[1]), place.box[3]),
             )
             (x0, y0), (x1, y1) = to_data((request.x, request.y)), to_data(end)
-            ax.plot([x0, x1], [y0, y1], color="#777777", lw=0.7, zorder=5)
+            _plot(ax, [x0, x1], [y0, y1], color="#777777", lw=0.7, zorder=5)
 
 
 DRAWERS = {
