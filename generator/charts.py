@@ -846,6 +846,16 @@ def _plot(ax, *xy, **style):
     return ax.add_line(Line2D(x, y, **style))
 
 
+def _point_label(ax, text: str, xy, offset, **style):
+    """`text` just above a data point, `offset` points away from it: ax.annotate without an
+    arrow, at a fraction of its cost (an annotation works out where it points at every
+    draw). A figure's text, so it is given no clip path it would not use."""
+    from matplotlib.transforms import offset_copy
+
+    at = offset_copy(ax.transData, fig=ax.figure, x=offset[0], y=offset[1], units="points")
+    return ax.figure.text(*xy, text, transform=at, va="bottom", **style)
+
+
 def _rtl(spec: dict[str, Any]) -> bool:
     return LANGUAGES[spec["lang"]].direction == "rtl"
 
@@ -1111,15 +1121,7 @@ def _draw_activity(spec: dict[str, Any]):
     number = LANGUAGES[spec["lang"]].number
     for xi, total in zip(x, bottom):
         if total:
-            ax.annotate(
-                number(total),
-                (xi, total),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=_pt(9),
-            )
+            _point_label(ax, number(total), (xi, total), (0, 2), ha="center", fontsize=_pt(9))
     ax.set_ylim(0, max(max(bottom) * 1.18, 1))
     ax.set_xlim(-0.6, len(x) - 0.4)
     values = _value_axis(ax, spec)
@@ -1163,13 +1165,12 @@ def _draw_figures(spec: dict[str, Any]):
                 for value in sorted({low, high}):
                     marks[markers[direction], color, fill].append((p["x"], value))
             side = _label_side(-1 if rtl else 1, (p["x"] - axis["xlim"][0]) / span)
-            ax.annotate(
+            _point_label(
+                ax,
                 p["label"],
                 (p["x"], p["high"]),
-                xytext=(9 * side, 2),
-                textcoords="offset points",
+                (9 * side, 2),
                 ha="left" if side > 0 else "right",
-                va="bottom",
                 fontsize=_pt(9),
             )
         for color, points in spans.items():
