@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from itertools import chain, pairwise
 from pathlib import Path
@@ -47,6 +47,7 @@ FONT_FILES += ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")
 FONTS = {"en": ["Noto Sans", "Noto Naskh Arabic"], "ar": ["Noto Naskh Arabic", "Noto Sans"]}
 FONT_SCALE = {"en": 1.0, "ar": 1.1}  # Naskh looks smaller than Latin at the same size
 WIDTH = 6.4  # inches: a phone screen's width at 100 %, and a column in print
+DPI = 100  # of the figures, while they are laid out (an SVG is written at 72)
 INK, MUTED, GREY, GRID = "#222222", "#5F5F5F", "#555555", "#DDDDDD"
 STYLE: dict[str, Any] = {
     "svg.fonttype": "path",  # glyphs as paths: the same in browsers and in WeasyPrint
@@ -744,6 +745,26 @@ def _matplotlib():
 # -- shared drawing helpers -------------------------------------------------------------------
 
 
+@cache
+def _measuring_renderer():
+    """The one renderer that measures texts for layout in this process. matplotlib keeps the
+    sizes of texts per renderer, and each figure would have its own, yet the same month
+    names, numbers and legend entries recur in every chart; a text's size depends on the
+    text, the font and the dpi, not on the canvas."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(1, 1, DPI)
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, size: float, family: tuple[str, ...]) -> float:
+    """The width of one line of text at DPI, in pixels."""
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(family=list(family), size=size)
+    return _measuring_renderer().get_text_width_height_descent(text, font, False)[0]
+
+
 def _pt(size: float) -> float:
     """A font size in points, scaled for the chart's language (see FONT_SCALE)."""
     return size * _matplotlib().rcParams["font.size"] / STYLE["font.size"]
@@ -753,7 +774,7 @@ def _figure(spec: dict[str, Any], height: float, titled: bool = True):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH, height), dpi=100)
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
     FigureCanvasAgg(fig)
     if titled:
         rtl = _rtl(spec)  # titles start where reading starts
@@ -780,7 +801,7 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
     """
     from matplotlib.ticker import NullLocator
 
-    renderer = fig.canvas.get_renderer()
+    renderer = _measuring_renderer()
     width, height = (fig.get_size_inches() * fig.dpi).tolist()
     pad = PAD * fig.dpi
     title = fig.get_suptitle() and fig._suptitle.get_window_extent(renderer).height + pad
@@ -824,7 +845,7 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
         place(x0, x1, [(bottom, top)] * len(panels))
         for text in months:
             text.remove()
-        texts[last] = beside + _month_labels(panels[-1], *ticks, renderer)
+        texts[last] = beside + _month_labels(panels[-1], *ticks)
         sides[-1] = reach(last)
         x0, x1 = across()
     gaps = 2 * pad * (len(panels) - 1) + sum(s[1] + s[3] for s in sides)
@@ -908,7 +929,7 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
     size = _matplotlib().rcParams["legend.fontsize"]
     em, dpi = size / 72, fig.dpi  # inches
     width, height = fig.get_size_inches().tolist()
-    renderer = fig.canvas.get_renderer()
+    renderer = _measuring_renderer()
     texts = [
         fig.text(0, 0, label, fontsize=size, va="baseline", ha="right" if rtl else "left")
         for _, label in entries
@@ -1018,19 +1039,18 @@ def _month_texts(ax, positions, labels) -> list:
     ]
 
 
-def _month_labels(ax, positions, labels, renderer) -> list:
+def _month_labels(ax, positions, labels) -> list:
     """Month names that do not touch: as they are, else two-word names (تشرين الثاني) on two
     lines, else only every k-th month named. Measured at the plot's final width, as text
     before any is drawn."""
-    from matplotlib.font_manager import FontProperties
-
-    font = FontProperties(size=_matplotlib().rcParams["xtick.labelsize"])
+    rc = _matplotlib().rcParams
+    size, family = rc["xtick.labelsize"], tuple(rc["font.family"])
     (x0, _), (x1, _) = ax.transData.transform([(positions[0], 0), (positions[-1], 0)])
     spacing = abs(x1 - x0) / max(1, len(positions) - 1)
     wrapped = [label.replace(" ", "\n", 1) for label in labels]
     for candidate in (labels, wrapped):
         lines = {line for label in candidate for line in label.split("\n")}
-        widest = max(renderer.get_text_width_height_descent(s, font, False)[0] for s in lines)
+        widest = max(_text_width(line, size, family) for line in lines)
         step = math.ceil(widest * 1.12 / spacing)
         if step <= 1:
             return _month_texts(ax, positions, candidate)
