@@ -88,6 +88,7 @@ MIN_CHARTS_PER_WORKER = 8  # below this, starting processes costs more than it s
 CHART_MONTHS = 24
 BAR_WIDTH = 0.72  # of a month's slot
 PAD = 0.06  # inches between a chart's parts, and at its edges
+MONTH_MARK = 4 / 72  # inches: the marks of month boundaries under a time axis
 DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than": "down"}
 
 
@@ -788,7 +789,7 @@ def _figure(spec: dict[str, Any], height: float, titled: bool = True):
     return fig
 
 
-def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
+def _layout(fig, panels, legend: float, ticks=None, texts=None, marks=None) -> None:
     """Stack the plot panels between the title and the legend, leaving room for what sticks
     out of each: `texts[i]`, the texts of panel i that may reach past its frame (its title
     and value labels, say), and the month names under the last one.
@@ -798,6 +799,7 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
     positions depend only on the chart's own texts, so a chart's bytes stay its own.
     `ticks`, (positions, month names), go under the last panel, fitted to its width.
     `legend` is the height of the legend under the chart, in inches (_bottom_legend).
+    `marks`, month boundaries, are marked under every panel.
     """
     from matplotlib.ticker import NullLocator
 
@@ -856,6 +858,8 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None) -> None:
         spans.append((y - each, y))
         y -= each + s[1] + 2 * pad
     place(x0, x1, spans)
+    for ax, (y0, y1) in zip(panels, spans) if marks else ():
+        _month_marks(ax, marks, MONTH_MARK * fig.dpi / (y1 - y0))
 
 
 def _plot(ax, *xy, **style):
@@ -1058,30 +1062,27 @@ def _month_labels(ax, positions, labels) -> list:
 
 
 def _month_axis(ax, axis: dict[str, Any]) -> tuple[list, list[str]]:
-    """Month boundaries as short marks on the plot's bottom edge. Returns the month names
-    and their places, for _layout to fit under the plot once its width is known."""
+    """The time axis of a panel. Returns the month names and their places, for _layout to
+    fit under the plot once its width is known."""
     ax.set_xlim(*axis["xlim"])
-    _month_marks(ax, axis)
     return axis["ticks"], axis["labels"]
 
 
-def _month_marks(ax, axis: dict[str, Any]) -> None:
-    """Month boundaries as one line of tick-shaped markers, not as minor ticks: matplotlib
-    makes an object per tick, and a chart of several panels spent most of its time on them."""
-    from matplotlib.markers import TICKDOWN
-    from matplotlib.ticker import NullLocator
+def _month_marks(ax, bounds: list[float], length: float) -> None:
+    """Month boundaries as short marks down from the plot's bottom edge, `length` of the
+    panel's height: one path, not a tick or a marker each (matplotlib makes an object per
+    tick, and a PDF renderer copies each marker)."""
     from matplotlib.transforms import blended_transform_factory
 
-    ax.xaxis.set_minor_locator(NullLocator())
+    xs = [x for bound in bounds for x in (bound, bound, math.nan)]
+    ys = [y for _ in bounds for y in (0, -length, math.nan)]
     _plot(
         ax,
-        axis["bounds"],
-        [0] * len(axis["bounds"]),
-        ls="none",
-        marker=TICKDOWN,
-        ms=4,
-        mew=_matplotlib().rcParams["xtick.minor.width"],
+        xs,
+        ys,
+        lw=_matplotlib().rcParams["xtick.minor.width"],
         color=MUTED,
+        solid_capstyle="butt",
         transform=blended_transform_factory(ax.transData, ax.transAxes),
         clip_on=False,
     )
@@ -1153,7 +1154,6 @@ def _draw_activity(spec: dict[str, Any]):
 def _draw_figures(spec: dict[str, Any]):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.ticker import NullLocator
 
     rtl, panels, axis = _rtl(spec), spec["panels"], spec["axis"]
     fig = _figure(spec, 1.9 + 1.45 * len(panels))
@@ -1226,9 +1226,8 @@ def _draw_figures(spec: dict[str, Any]):
     legend = _bottom_legend(fig, entries, rtl, 2)
     for ax in axes[:-1]:  # upper panels: the same months, named only under the last one
         ax.set_xlim(*axis["xlim"])
-        ax.xaxis.set_major_locator(NullLocator())
-        _month_marks(ax, axis)
-    _layout(fig, list(axes), legend, _month_axis(axes[-1], axis), dict(enumerate(texts)))
+    ticks = _month_axis(axes[-1], axis)
+    _layout(fig, list(axes), legend, ticks, dict(enumerate(texts)), marks=axis["bounds"])
     return fig
 
 
@@ -1292,7 +1291,8 @@ def _draw_status(spec: dict[str, Any]):
         key = Patch(facecolor="white", edgecolor=GREY, hatch=HATCH, hatchcolor=GREY, lw=0)
         entries.append((key, spec["hatch_label"]))
     legend = _bottom_legend(fig, entries, rtl, 3)
-    _layout(fig, [ax], legend, _month_axis(ax, spec["axis"]), {0: [cutoff]})
+    ticks = _month_axis(ax, spec["axis"])
+    _layout(fig, [ax], legend, ticks, {0: [cutoff]}, marks=spec["axis"]["bounds"])
     return fig
 
 
