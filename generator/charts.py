@@ -22,7 +22,7 @@ import math
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -722,13 +722,19 @@ def draw_svg(plan: PlannedChart) -> bytes:
 
 def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
     """Draw `plan` into a file or buffer; `fmt="png"` makes previews for a look."""
+    with drawn(plan) as fig:
+        metadata = {"Date": None} if fmt == "svg" else None  # no date: identical bytes every run
+        fig.savefig(target, format=fmt, metadata=metadata, **options)
+
+
+@contextlib.contextmanager
+def drawn(plan: PlannedChart) -> Iterator[Any]:
+    """The figure of `plan`, in the chart style of its language, which holds in the block."""
     mpl = _matplotlib()
     scale = FONT_SCALE[plan.chart.lang]
     sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
     with mpl.rc_context({**STYLE, **sizes, "font.family": FONTS[plan.chart.lang]}):
-        fig = DRAWERS[plan.kind](plan.spec)
-        metadata = {"Date": None} if fmt == "svg" else None  # no date: identical bytes every run
-        fig.savefig(target, format=fmt, metadata=metadata, **options)
+        yield DRAWERS[plan.kind](plan.spec)
 
 
 @cache

@@ -373,3 +373,49 @@ def test_labels_are_placed_without_overlap_when_there_is_room():
     assert first.clear and second.clear
     assert first.box[2] <= 100  # Arabic labels go left of their point first
     assert geo.overlap(first.box, second.box) == 0
+
+
+# -- what charts.py lays out itself ---------------------------------------------------------
+
+
+def test_legend_entries_read_row_by_row_in_the_page_direction(real):
+    for lang, reading in (("en", 1), ("ar", -1)):
+        plan = plan_of(real, lang, "base:qasrak:activity")
+        labels = [series["label"] for series in plan.spec["series"]]
+        assert len(labels) >= 4, "two rows of three entries are needed to tell rows apart"
+        with charts.drawn(plan) as fig:
+            at = {text.get_text(): text.get_position() for text in fig.texts}
+        first, second, third, fourth = (at[label] for label in labels[:4])
+        assert first[1] == second[1] == third[1] > fourth[1], "a row, then the next below it"
+        assert reading * first[0] < reading * second[0] < reading * third[0], lang
+        assert fourth[0] == first[0], "each row starts on the reading side"
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """A synthetic record whose charts span the full 24 months: names must be wrapped or
+    thinned to fit."""
+    from tests.test_synth import load_synth
+
+    data = tmp_path_factory.mktemp("two-years") / "data"
+    load_synth().synthesize(data, events=300, bases=2, years=3, seed=7)
+    return dataset_of(data)
+
+
+def test_month_names_under_a_time_axis_never_touch(real, two_years):
+    keys = [(real, "base:qasrak:activity"), (two_years, "overview:status")]
+    base = next(iter(two_years.bases))
+    keys += [(two_years, f"base:{base}:activity"), (two_years, f"base:{base}:figures")]
+    for dataset, key in keys:
+        for lang in ("en", "ar"):
+            plan = plan_of(dataset, lang, key)
+            names = plan.spec["months"] if "months" in plan.spec else plan.spec["axis"]["labels"]
+            spellings = {*names, *(name.replace(" ", "\n", 1) for name in names)}
+            with charts.drawn(plan) as fig:
+                renderer = fig.canvas.get_renderer()
+                boxes = sorted(
+                    (t.get_window_extent(renderer) for t in fig.texts if t.get_text() in spellings),
+                    key=lambda box: box.x0,
+                )
+            assert len(boxes) >= 2, (key, lang)
+            assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), (key, lang)
