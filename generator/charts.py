@@ -887,6 +887,25 @@ def _point_label(ax, text: str, xy, offset, **style):
     return ax.figure.text(*xy, text, transform=at, va="bottom", **style)
 
 
+def _panel_title(ax, label: str, rtl: bool):
+    """A panel's title where ax.set_title puts it: its baseline 4 points over the panel's top
+    edge where reading starts, raised when its descenders (Arabic's are deep) would reach
+    into the panel. Without the checks a set_title title runs again at every draw."""
+    from matplotlib.transforms import offset_copy
+
+    rc = _matplotlib().rcParams
+    style = {"fontsize": rc["axes.titlesize"], "fontweight": rc["axes.titleweight"]}
+    x, ha = (1, "right") if rtl else (0, "left")
+    title = ax.figure.text(x, 0, label, va="baseline", ha=ha, **style)
+    descent = -title.get_window_extent(_measuring_renderer()).y0 * 72 / DPI  # points
+    title.set(
+        position=(x, 1),
+        va="bottom",
+        transform=offset_copy(ax.transAxes, fig=ax.figure, y=max(4 - descent, 0), units="points"),
+    )
+    return title
+
+
 def _rtl(spec: dict[str, Any]) -> bool:
     return LANGUAGES[spec["lang"]].direction == "rtl"
 
@@ -1217,7 +1236,7 @@ def _draw_figures(spec: dict[str, Any]):
                 zorder=3,
             )
         ax.set_ylim(0, max(p["high"] for p in panel["points"]) * 1.35)
-        title = ax.set_title(panel["label"], loc="right" if rtl else "left", pad=4)
+        title = _panel_title(ax, panel["label"], rtl)
         texts.append([title, *_value_axis(ax, spec)])
     entries = [(Patch(facecolor=color), name) for name, color in spec["types"]]
     keys = {
