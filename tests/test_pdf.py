@@ -543,3 +543,43 @@ def test_print_stylesheet_hides_chrome_and_writes_out_links(tmp_path):
         ["pdfinfo", str(target)], capture_output=True, text=True, check=True
     ).stdout
     assert "(A4)" in info and re.search(r"Pages:\s+1\b", info)
+
+
+def test_charts_print_the_same_with_their_glyphs_drawn_in_place(data, tmp_path):
+    """Briefings draw each glyph of a chart where it is placed (pdf.inline_glyphs), which
+    WeasyPrint lays out faster than matplotlib's <use> of one definition: the printed page
+    must not change by a pixel."""
+    from weasyprint import HTML
+
+    from generator import charts
+
+    pages = {}
+    for lang in ("en", "ar"):
+        plan = next(
+            p for p in charts.plan_charts(data, lang) if p.chart.key == "base:qasrak:figures"
+        )
+        drawn = tmp_path / f"{lang}.svg"
+        drawn.write_bytes(charts.draw_svg(plan))
+        svg = drawn.read_text(encoding="utf-8")
+        inlined = pdf.inline_glyphs(svg)
+        assert svg.count("<use") > 100 and inlined.count("<use") < svg.count("<use") / 4
+        assert 'xlink:href="#Noto' not in inlined, "every glyph is drawn in place"
+        assert inlined.count("<use") == len(re.findall(r'<use xlink:href="#m', svg)), "markers stay"
+        for name, fetcher in (("as-drawn", None), ("inlined", pdf.LocalFiles([drawn]))):
+            page = f'<img src="{drawn.as_uri()}" style="width: 16cm">'
+            options = {"url_fetcher": fetcher} if fetcher else {}
+            HTML(string=page, **options).write_pdf(tmp_path / f"{lang}-{name}.pdf")
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    "150",
+                    "-png",
+                    "-singlefile",
+                    tmp_path / f"{lang}-{name}.pdf",
+                    tmp_path / f"{lang}-{name}",
+                ],
+                check=True,
+            )
+            pages[lang, name] = (tmp_path / f"{lang}-{name}.png").read_bytes()
+        assert pages[lang, "as-drawn"] == pages[lang, "inlined"], lang
