@@ -911,8 +911,10 @@ def _rtl(spec: dict[str, Any]) -> bool:
 
 
 def _legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int, **options):
-    """A legend below the plot that reads in the page's direction: row by row, from the left
-    in English and from the right in Arabic, each key on the side where its text starts."""
+    """The map's matplotlib legend (its keys need custom handlers; the other charts use
+    _bottom_legend), placed by `options`, read in the page's direction: row by row, from
+    the left in English and from the right in Arabic, each key on the side where its text
+    starts."""
     from matplotlib.patches import Rectangle
 
     ncols = max(1, min(ncols, len(entries)))
@@ -923,13 +925,6 @@ def _legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int, **option
         for row in range(rows):
             i = row * ncols + (ncols - 1 - column if rtl else column)
             ordered.append(entries[i] if i < len(entries) else blank)
-    if "loc" not in options:  # at the bottom edge, where _layout leaves it room
-        height = fig.get_size_inches()[1]
-        options.update(
-            loc="lower right" if rtl else "lower left",
-            bbox_to_anchor=(0.99 if rtl else 0.01, PAD / height),
-            borderaxespad=0,
-        )
     handles, labels = zip(*ordered)
     return fig.legend(
         handles,

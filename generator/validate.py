@@ -11,6 +11,7 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Container
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -648,7 +649,7 @@ PARALLEL_FILES_OVER = 2000  # below this, starting worker processes costs more t
 
 
 def _check_files(
-    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path]], known: set[str]
+    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path]], known: Container[str]
 ) -> list[tuple[str, tuple[Document | None, list[Problem], bool] | None]]:
     """Read each (kind, path), and _check_file it unless its key is `known` (a file touched
     but not changed): (key, result or None) for each. In forked worker processes when there
@@ -720,7 +721,9 @@ def _load_dataset(
     keys, settled = _stamped_keys(entries, stamps)
     unknown = [i for i, key in enumerate(keys) if key is None or store.get(key) is None]
     work = [entries[i] for i in unknown]
-    for i, (key, checked) in zip(unknown, _check_files(checker, schemas, work, set(store.entries))):
+    for i, (key, checked) in zip(
+        unknown, _check_files(checker, schemas, work, store.entries.keys())
+    ):
         keys[i] = key
         if checked is not None:
             store.put(key, checked)
