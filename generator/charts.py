@@ -734,7 +734,9 @@ def drawn(plan: PlannedChart) -> Iterator[Any]:
     scale = FONT_SCALE[plan.chart.lang]
     sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
     with mpl.rc_context({**STYLE, **sizes, "font.family": FONTS[plan.chart.lang]}):
-        yield DRAWERS[plan.kind](plan.spec)
+        fig = DRAWERS[plan.kind](plan.spec)
+        yield fig
+    _put_back(fig)
 
 
 @cache
@@ -777,12 +779,25 @@ def _pt(size: float) -> float:
     return size * _matplotlib().rcParams["font.size"] / STYLE["font.size"]
 
 
-def _figure(spec: dict[str, Any], height: float, titled: bool = True):
+def _figure(spec: dict[str, Any], height: float, titled: bool = True, panels: int = 0):
+    """A figure `height` inches high with `panels` plot panels stacked in it, for _layout to
+    place. A figure with panels is taken from those earlier charts of the same language put
+    back (_put_back), emptied: making a panel's Axes, with the tick objects these charts never
+    draw, cost a quarter of a chart. Returns the figure and its panels."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
-    FigureCanvasAgg(fig)
+    shape = (spec["lang"], panels)
+    spare = _SPARE_FIGURES.get(shape)
+    if spare:
+        fig = spare.pop()
+        fig.set_size_inches(WIDTH, height)
+    else:
+        fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+        FigureCanvasAgg(fig)
+        if panels:
+            fig.subplots(panels, 1, squeeze=False)
+            fig.briefing_shape = shape
     if titled:
         rtl = _rtl(spec)  # titles start where reading starts
         fig.suptitle(
@@ -792,7 +807,29 @@ def _figure(spec: dict[str, Any], height: float, titled: bool = True):
             ha="right" if rtl else "left",
             va="top",
         )
-    return fig
+    return fig, list(fig.axes)
+
+
+# figures put back after drawing, by language and number of panels
+_SPARE_FIGURES: dict[tuple[str, int], list[Any]] = defaultdict(list)
+
+
+def _put_back(fig) -> None:
+    """Empty a drawn figure of what its chart added and keep it for the next chart of its
+    shape. A chart sets everything it draws with (limits, size, panel places), so what it
+    leaves in the figure is only the Axes, which are the same for every chart; the figure's
+    suptitle is made anew, in the next chart's fonts."""
+    shape = getattr(fig, "briefing_shape", None)
+    if shape is None:
+        return
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists]:
+            artist.remove()
+        ax.containers.clear()
+    for artist in [*fig.texts, *fig.artists, *fig.lines, *fig.patches, *fig.legends]:
+        artist.remove()
+    fig._suptitle = None
+    _SPARE_FIGURES[shape].append(fig)
 
 
 def _layout(fig, panels, legend: float, ticks=None, texts=None, marks=None) -> None:
@@ -1133,8 +1170,8 @@ def _draw_activity(spec: dict[str, Any]):
     if spec["uncertain_label"]:
         key = Patch(facecolor="#8C8C8C", edgecolor="white", hatch=HATCH, hatchcolor="white")
         entries.append((key, spec["uncertain_label"]))
-    fig = _figure(spec, 2.7 + 0.27 * math.ceil(len(entries) / 3))  # the plot keeps its height
-    ax = fig.add_subplot()
+    # the plot keeps its height
+    fig, (ax,) = _figure(spec, 2.7 + 0.27 * math.ceil(len(entries) / 3), panels=1)
     x = list(range(len(spec["months"])))
     bottom = [0] * len(x)
     half = BAR_WIDTH / 2
@@ -1176,8 +1213,7 @@ def _draw_figures(spec: dict[str, Any]):
     from matplotlib.patches import Patch
 
     rtl, panels, axis = _rtl(spec), spec["panels"], spec["axis"]
-    fig = _figure(spec, 1.9 + 1.45 * len(panels))
-    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]  # one time axis, set below
+    fig, axes = _figure(spec, 1.9 + 1.45 * len(panels), panels=len(panels))
     span = axis["xlim"][1] - axis["xlim"][0]
     markers = {"up": "^", "down": "v", "": "o"}
     texts = []
@@ -1256,8 +1292,7 @@ def _draw_status(spec: dict[str, Any]):
     from matplotlib.transforms import blended_transform_factory
 
     rtl, rows = _rtl(spec), spec["rows"]
-    fig = _figure(spec, 1.55 + 0.5 * len(rows))
-    ax = fig.add_subplot()
+    fig, (ax,) = _figure(spec, 1.55 + 0.5 * len(rows), panels=1)
     for i, row in enumerate(rows):
         y = -i
         for seg in row["segments"]:
@@ -1335,7 +1370,7 @@ def _draw_map(spec: dict[str, Any]):
     map_w = WIDTH - 2 * margin
     map_h = map_w / window.width_over_height
     height = title_h + map_h + legend_h
-    fig = _figure(spec, height, titled=False)  # laid out here: the map keeps its aspect
+    fig, _ = _figure(spec, height, titled=False)  # laid out here: the map keeps its aspect
     fig.text(
         WIDTH - margin if rtl else margin,
         height - 0.12,

@@ -134,6 +134,25 @@ def test_a_second_render_and_a_fresh_process_give_identical_bytes(real, rendered
         assert (fresh / rel).read_bytes() == (out / rel).read_bytes(), rel
 
 
+def test_a_chart_is_the_same_to_the_byte_whichever_charts_were_drawn_before_it(real, mini):
+    """Figures are reused from chart to chart (a panel's Axes are costly to make): nothing a
+    chart draws may be left for the next one to inherit."""
+    plans = [
+        plan
+        for dataset in (real, mini)
+        for lang in ("en", "ar")
+        for plan in charts.plan_charts(dataset, lang)
+        if plan.kind != "map"
+    ]
+    assert len({(p.chart.lang, p.kind, len(p.spec.get("panels", ()))) for p in plans}) >= 5
+    charts._SPARE_FIGURES.clear()
+    first = [charts.draw_svg(plan) for plan in plans]
+    assert sum(map(len, charts._SPARE_FIGURES.values())) >= 4, "figures were not reused"
+    again = [charts.draw_svg(plan) for plan in reversed(plans)][::-1]
+    for plan, a, b in zip(plans, first, again):
+        assert a == b, (plan.chart.lang, plan.chart.key)
+
+
 def test_svg_has_no_date_and_no_live_text(rendered):
     svg = (rendered["out"] / "charts/ar/overview-map.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg
