@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from generator.models import Dataset, Event, memoized
@@ -47,10 +48,17 @@ def relative_url(target: str, from_url: str) -> str:
     suffix = f"#{fragment}" if fragment else ""
     if target_path == from_url:
         return suffix or "./"
+    return _relative_path(target_path, from_url) + suffix
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_path(target_path: str, from_url: str) -> str:
+    """posixpath.relpath is slow, and a page links to the same few pages over and over (a
+    chronology month links each event to its base and sources): worked out once per pair."""
     rel = posixpath.relpath("/" + target_path, "/" + from_url)
     if target_path == "" or target_path.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
-    return rel + suffix
+    return rel
 
 
 def chronology_years(dataset: Dataset) -> list[int]:
