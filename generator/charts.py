@@ -13,6 +13,7 @@ How each date precision is drawn, and why Arabic charts look the way they do: do
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
 import hashlib
@@ -779,12 +780,107 @@ def _pt(size: float) -> float:
     return size * _matplotlib().rcParams["font.size"] / STYLE["font.size"]
 
 
+@cache
+def _svg_canvas_class():
+    """An Agg canvas that writes SVG with the text-to-path converter every chart of the
+    process shares (_shared_text_to_path)."""
+    from matplotlib import cbook
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    class CanvasSharingGlyphs(FigureCanvasAgg):
+        def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, **_):
+            """FigureCanvasSVG.print_svg (matplotlib 3.11), its renderer given the shared
+            converter. What else savefig passes (dpi, facecolor...) is for other formats:
+            savefig has applied it to the figure already."""
+            with cbook.open_file_cm(filename, "w", encoding="utf-8") as fh:
+                if not cbook.file_requires_unicode(fh):
+                    fh = codecs.getwriter("utf-8")(fh)
+                dpi = self.figure.dpi
+                self.figure.dpi = 72
+                width, height = self.figure.get_size_inches()
+                svg = RendererSVG(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata)
+                svg._text2path = _shared_text_to_path()
+                renderer = MixedModeRenderer(
+                    self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
+                )
+                self.figure.draw(renderer)
+                renderer.finalize()
+
+    return CanvasSharingGlyphs
+
+
+@cache
+def _shared_text_to_path():
+    """matplotlib's text-to-path converter, remembering what it worked out for a text.
+
+    Each SVG renderer has a converter of its own, which shapes and measures every text of its
+    chart again, though most recur in every chart (numbers on the value axes, month names,
+    legend entries): that was most of what drawing a text cost. The results depend only on
+    the text and its font, so one converter serves every chart of the process."""
+    from matplotlib.textpath import TextToPath
+
+    class SharedTextToPath(TextToPath):
+        def __init__(self):
+            super().__init__()
+            self._fonts: dict = {}
+            self._extents: dict = {}
+            self._glyphs: dict = {}
+            self._outlines: dict = {}  # glyph name -> outline, one copy however many texts
+
+        def _get_font(self, prop):
+            key = tuple(prop.__dict__.values())
+            font = self._fonts.get(key)
+            if font is None:
+                font = self._fonts[key] = super()._get_font(prop)
+            font.set_size(self.FONT_SCALE, self.DPI)  # the font object is shared with Agg
+            return font
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = (s, *prop.__dict__.values())
+            extent = self._extents.get(key)
+            if extent is None:
+                extent = self._extents[key] = super().get_text_width_height_descent(s, prop, ismath)
+            return extent
+
+        def get_glyphs_with_font(
+            self,
+            font,
+            s,
+            glyph_map=None,
+            return_new_glyphs_only=False,
+            *,
+            features=None,
+            language=None,
+        ):
+            key = (id(font), s, features, language)
+            known = self._glyphs.get(key)
+            if known is None or known[0] is not font:
+                glyphs, paths, _ = super().get_glyphs_with_font(
+                    font, s, features=features, language=language
+                )
+                paths = {name: self._outlines.setdefault(name, p) for name, p in paths.items()}
+                known = self._glyphs[key] = (font, glyphs, paths)
+            _, glyphs, paths = known
+            if glyph_map is None:
+                glyph_map = {}
+            new = {} if return_new_glyphs_only else glyph_map
+            for name, *_ in glyphs:
+                if name not in glyph_map:
+                    new[name] = paths[name]
+            return list(glyphs), new, []
+
+    return SharedTextToPath()
+
+
 def _figure(spec: dict[str, Any], height: float, titled: bool = True, panels: int = 0):
     """A figure `height` inches high with `panels` plot panels stacked in it, for _layout to
     place. A figure with panels is taken from those earlier charts of the same language put
     back (_put_back), emptied: making a panel's Axes, with the tick objects these charts never
     draw, cost a quarter of a chart. Returns the figure and its panels."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     shape = (spec["lang"], panels)
@@ -794,7 +890,7 @@ def _figure(spec: dict[str, Any], height: float, titled: bool = True, panels: in
         fig.set_size_inches(WIDTH, height)
     else:
         fig = Figure(figsize=(WIDTH, height), dpi=DPI)
-        FigureCanvasAgg(fig)
+        _svg_canvas_class()(fig)
         if panels:
             fig.subplots(panels, 1, squeeze=False)
             fig.briefing_shape = shape
@@ -907,11 +1003,13 @@ def _layout(fig, panels, legend: float, ticks=None, texts=None, marks=None) -> N
 
 def _plot(ax, *xy, **style):
     """ax.plot(x, y, **style) without its argument parsing and color cycle, which cost more
-    than the line itself: a chart draws dozens of lines, each styled in full."""
+    than the line itself: a chart draws dozens of lines, each styled in full. Added as an
+    artist, not with add_line, which works out the data limits the line reaches: every
+    chart sets its limits itself."""
     from matplotlib.lines import Line2D
 
     x, y = ([v] if isinstance(v, (int, float)) else v for v in xy)  # a point, as plot takes
-    return ax.add_line(Line2D(x, y, **style))
+    return ax.add_artist(Line2D(x, y, **style))
 
 
 def _point_label(ax, text: str, xy, offset, **style):

@@ -153,6 +153,22 @@ def test_a_chart_is_the_same_to_the_byte_whichever_charts_were_drawn_before_it(r
         assert a == b, (plan.chart.lang, plan.chart.key)
 
 
+def test_texts_are_drawn_as_matplotlib_s_own_svg_writer_draws_them(real, mini):
+    """Charts share one text-to-path converter that remembers each text's shape and size
+    (charts._shared_text_to_path): what it gives must be what matplotlib's own SVG writer
+    works out afresh for every chart, for every text size, font and language."""
+    import io
+
+    for dataset in (real, mini):
+        for lang in ("en", "ar"):
+            for plan in charts.plan_charts(dataset, lang):
+                ours = charts.draw_svg(plan)
+                theirs = io.BytesIO()
+                with charts.drawn(plan) as fig:
+                    fig.savefig(theirs, format="svg", backend="svg", metadata={"Date": None})
+                assert ours == theirs.getvalue(), (lang, plan.chart.key)
+
+
 def test_svg_has_no_date_and_no_live_text(rendered):
     svg = (rendered["out"] / "charts/ar/overview-map.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg
