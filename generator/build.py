@@ -2,13 +2,16 @@
 
 `generate` needs no MkDocs: it turns a data directory into a complete MkDocs docs tree.
 `build_site` runs a strict MkDocs build into a temporary directory and moves it into place
-only when everything succeeded, so a failed build leaves the previous site untouched.
+only when everything succeeded, so a failed build leaves the previous site untouched. It
+draws the charts the cache lacks while MkDocs builds (MkDocs only copies them), and puts
+them in place, in the site and the staging tree, once both are done.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +20,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from generator.cache import STORE_SHARDS, KeyedStore, cache_root, digest
-from generator.charts import Chart, render_charts
+from generator.charts import Chart, ChartToDraw, draw_charts, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
 from generator.exports import write_exports
@@ -72,10 +75,13 @@ def generate(
     staging: Path = DEFAULT_STAGING,
     docs_dir: Path = DOCS_DIR,
     cache_dir: Path | None = None,
+    charts_later: list[ChartToDraw] | None = None,
 ) -> GenerateReport:
     """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched.
 
     `cache_dir` (default: cache_root()) keeps parsed records, cards and charts between runs.
+    With `charts_later`, the charts that must be drawn are added to it instead, and left out
+    of `staging` until draw_charts has drawn them (see build_site).
     """
     cache_dir = cache_dir or cache_root()
     dataset, problems = validated(data_dir, cache_dir)
@@ -89,7 +95,9 @@ def generate(
     }
     staging.mkdir(parents=True, exist_ok=True)
     charts = {
-        code: render_charts(dataset, code, staging, cache_dir=cache_dir / "charts")
+        code: render_charts(
+            dataset, code, staging, cache_dir=cache_dir / "charts", later=charts_later
+        )
         for code in LANGUAGES
     }
     report = GenerateReport(dataset, problems, total=0, charts=charts)
@@ -271,16 +279,19 @@ def build_site(
 
     with _environment(NO_MKDOCS_2_WARNING="1"):
         docs_dir = Path(load_config(str(config_file)).docs_dir)
-    # Generated here, once (it validates before writing anything), and in a process of its
-    # own: MkDocs then runs in a process that holds none of the generator's memory. The hooks
-    # only point MkDocs at the staging tree instead of loading the records a second time.
-    epoch = in_child(_generate_for_site, data_dir, staging, docs_dir, quiet=(DataError,))
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
+        # Generated here, once (it validates before writing anything), and in a process of
+        # its own: MkDocs then runs in a process that holds none of the generator's memory.
+        # The hooks only point MkDocs at the staging tree instead of loading the records a
+        # second time. The charts to draw are drawn while MkDocs builds: MkDocs only copies
+        # them, and it keeps one core busy while drawing would use both.
+        todo = work / "charts-to-draw.pickle"
+        epoch = in_child(_generate_for_site, data_dir, staging, docs_dir, todo, quiet=(DataError,))
         with _environment(
             # spelled as given: the records cache is keyed by the path in messages, and a
             # second spelling would evict the first (MkDocs does not change the directory)
@@ -292,9 +303,17 @@ def build_site(
         ):
             config = load_config(str(config_file), site_dir=str(work / "site"), strict=True)
             # the exports and feeds need only the data: written on the other core meanwhile
-            with _alongside(_write_exports_and_feeds, data_dir, work / "extras", config.site_url):
+            with (
+                _alongside(_write_exports_and_feeds, data_dir, work / "extras", config.site_url),
+                _alongside(_draw_charts_for_site, todo, work / "charts"),
+            ):
                 build(config)
         _move_into(work / "extras", work / "site")
+        for chart in sorted((work / "charts").rglob("*.svg")):  # over what MkDocs copied
+            rel = chart.relative_to(work / "charts")
+            write_if_changed(staging / rel, chart.read_bytes())
+            (work / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(chart, work / "site" / rel)
         if pdf:
             in_child(_render_pdfs_for_site, data_dir, staging, work / "site" / "pdf")
         replace_directory(work / "site", out_dir)
@@ -302,9 +321,17 @@ def build_site(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _generate_for_site(data_dir: Path, staging: Path, docs_dir: Path) -> str:
-    """Generate, and tell the date MkDocs should write (see source_date_epoch)."""
-    return source_date_epoch(generate(data_dir, staging, docs_dir).dataset)
+def _generate_for_site(data_dir: Path, staging: Path, docs_dir: Path, todo: Path) -> str:
+    """Generate, leaving the charts to draw in `todo`, and tell the date MkDocs should write
+    (see source_date_epoch)."""
+    later: list[ChartToDraw] = []
+    report = generate(data_dir, staging, docs_dir, charts_later=later)
+    todo.write_bytes(pickle.dumps(later, protocol=pickle.HIGHEST_PROTOCOL))
+    return source_date_epoch(report.dataset)
+
+
+def _draw_charts_for_site(todo: Path, out_dir: Path) -> None:
+    draw_charts(pickle.loads(todo.read_bytes()), out_dir, cache_root() / "charts")
 
 
 def _write_exports_and_feeds(data_dir: Path, site: Path, site_url: str | None) -> None:

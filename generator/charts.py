@@ -593,6 +593,7 @@ def render_charts(
     out_dir: Path,
     cache_dir: Path | None = None,
     jobs: int | None = None,
+    later: list[ChartToDraw] | None = None,
 ) -> dict[str, Chart]:
     """Write every chart of `lang` under `out_dir` (at chart.path) and return their metadata.
 
@@ -600,7 +601,9 @@ def render_charts(
     the code, fonts and geometry; outputs whose bytes did not change keep their mtime. The
     charts of a base whose records did not change are not even planned again: `cache_dir`
     keeps their metadata and hashes by a key of those records. Charts to draw are shared
-    among `jobs` worker processes (default: one per core).
+    among `jobs` worker processes (default: one per core). With `later`, the charts the cache
+    lacks are not drawn but added to it, for draw_charts to draw at a better time (while
+    MkDocs builds, see build.build_site); the others are written.
     """
     planned = KeyedStore(
         cache_dir / f"plans-{lang}.pickle" if cache_dir else None, _plans_version()
@@ -626,16 +629,48 @@ def render_charts(
             elif key not in fresh:  # its plan was kept, its drawing was not: plan it again
                 fresh.update((chart_digest(plan), plan) for plan in plan_group())
     missing = {key: fresh[key] for _, key in chain.from_iterable(made) if key not in svgs}
-    for key, svg in zip(missing, _draw_all(list(missing.values()), jobs)):
-        svgs[key] = svg
-        if cache_dir is not None:
-            write_if_changed(cache_dir / f"{key}.svg", svg)
+    if later is None:
+        svgs.update(_draw_and_cache(missing, cache_dir, jobs))
+    else:
+        later.extend(
+            ChartToDraw(chart.path, key, missing[key])
+            for chart, key in chain.from_iterable(made)
+            if key in missing
+        )
     for chart, key in chain.from_iterable(made):
-        write_if_changed(out_dir / chart.path, svgs[key])
+        if key in svgs:
+            write_if_changed(out_dir / chart.path, svgs[key])
     planned.save()
     if cache_dir is not None:
         forget_unused_charts(cache_dir)
     return {chart.key: chart for chart, _ in chain.from_iterable(made)}
+
+
+@dataclass(frozen=True)
+class ChartToDraw:
+    """A chart render_charts was asked to leave for later: where it goes, and its drawing."""
+
+    path: str  # relative to the output directory, as Chart.path
+    key: str  # chart_digest: its name in the cache
+    plan: PlannedChart
+
+
+def draw_charts(todo: list[ChartToDraw], out_dir: Path, cache_dir: Path | None = None) -> None:
+    """Draw the charts render_charts left for later, into `out_dir` and the cache."""
+    svgs = _draw_and_cache({c.key: c.plan for c in todo}, cache_dir, None)
+    for chart in todo:
+        write_if_changed(out_dir / chart.path, svgs[chart.key])
+
+
+def _draw_and_cache(
+    plans: dict[str, PlannedChart], cache_dir: Path | None, jobs: int | None
+) -> dict[str, bytes]:
+    """Draw each chart of `plans` (by key), keeping the SVGs in `cache_dir`."""
+    svgs = dict(zip(plans, _draw_all(list(plans.values()), jobs)))
+    if cache_dir is not None:
+        for key, svg in svgs.items():
+            write_if_changed(cache_dir / f"{key}.svg", svg)
+    return svgs
 
 
 @cache

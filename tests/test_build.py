@@ -120,6 +120,35 @@ def test_two_builds_of_the_same_data_are_byte_identical(mini, tmp_path):
     assert b"<lastmod>2026-02-21</lastmod>" in one["sitemap.xml"]  # from the data, not the clock
 
 
+def charts_of(tree_: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in tree_.items() if name.startswith("charts/")}
+
+
+def test_charts_drawn_while_mkdocs_builds_are_the_ones_published(mini, tmp_path, monkeypatch):
+    """build_site draws the charts while MkDocs builds, so MkDocs copies none (a cold cache)
+    or the previous drawing of a changed chart: the site and the staging tree must end with
+    the new drawings, as a plain `briefing generate` would have made them."""
+    from generator.charts import draw_svg, plan_charts
+    from generator.validate import load_dataset
+
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))  # cold: every chart drawn
+    site, staging = tmp_path / "site", tmp_path / "staging"
+    build_site(mini, site, staging=staging, pdf=False)
+    first = charts_of(tree(site))
+    assert len(first) > 4 and first == charts_of(tree(staging))
+
+    event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
+    event.write_text(event.read_text(encoding="utf-8").replace("value: 100", "value: 60"))
+    build_site(mini, site, staging=staging, pdf=False)
+    second = charts_of(tree(site))
+    changed = sorted(name for name in first if first[name] != second[name])
+    assert changed == ["charts/ar/base-qasrak-figures.svg", "charts/en/base-qasrak-figures.svg"]
+    assert second == charts_of(tree(staging))
+    dataset, _ = load_dataset(mini)
+    plan = next(p for p in plan_charts(dataset, "en") if p.chart.key == "base:qasrak:figures")
+    assert second["charts/en/base-qasrak-figures.svg"] == draw_svg(plan)
+
+
 def test_cli_pdf_makes_a_briefing_for_a_base_and_period(tmp_path):
     out = tmp_path / "qasrak-ar.pdf"
     command = [
