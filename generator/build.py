@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
+from time import perf_counter
 
 from generator.cache import STORE_SHARDS, KeyedStore, cache_root, digest
 from generator.charts import Chart, ChartToDraw, draw_charts, render_charts
@@ -266,13 +267,32 @@ def render_pdfs(
     )
 
 
+@dataclass
+class BuildTimes:
+    """Wall seconds of a build's steps, so a maintainer sees where a slow build went.
+
+    `finishing` is what the build waited after MkDocs: the charts drawn beside it when they
+    took longer, and moving them and the exports into the site."""
+
+    generate: float = 0.0
+    mkdocs: float = 0.0
+    finishing: float = 0.0
+    pdfs: float = 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s (charts, exports and "
+            f"feeds made beside it), finishing {self.finishing:.1f} s, PDFs {self.pdfs:.1f} s"
+        )
+
+
 def build_site(
     data_dir: Path,
     out_dir: Path,
     staging: Path = DEFAULT_STAGING,
     config_file: Path = CONFIG_FILE,
     pdf: bool = True,
-) -> None:
+) -> BuildTimes:
     """Validate, generate and build the whole site (and its PDFs) into `out_dir`, atomically."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -284,7 +304,9 @@ def build_site(
     for leftover in out_dir.parent.glob(f".{out_dir.name}-*"):  # from a build that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    times = BuildTimes()
     try:
+        start = perf_counter()
         # Generated here, once (it validates before writing anything), and in a process of
         # its own: MkDocs then runs in a process that holds none of the generator's memory.
         # The hooks only point MkDocs at the staging tree instead of loading the records a
@@ -292,6 +314,7 @@ def build_site(
         # them, and it keeps one core busy while drawing would use both.
         todo = work / "charts-to-draw.pickle"
         epoch = in_child(_generate_for_site, data_dir, staging, docs_dir, todo, quiet=(DataError,))
+        times.generate, start = perf_counter() - start, perf_counter()
         with _environment(
             # spelled as given: the records cache is keyed by the path in messages, and a
             # second spelling would evict the first (MkDocs does not change the directory)
@@ -308,17 +331,21 @@ def build_site(
                 _alongside(_draw_charts_for_site, todo, work / "charts"),
             ):
                 build(config)
+                times.mkdocs, start = perf_counter() - start, perf_counter()
         _move_into(work / "extras", work / "site")
         for chart in sorted((work / "charts").rglob("*.svg")):  # over what MkDocs copied
             rel = chart.relative_to(work / "charts")
             write_if_changed(staging / rel, chart.read_bytes())
             (work / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(chart, work / "site" / rel)
+        times.finishing, start = perf_counter() - start, perf_counter()
         if pdf:
             in_child(_render_pdfs_for_site, data_dir, staging, work / "site" / "pdf")
+            times.pdfs = perf_counter() - start
         replace_directory(work / "site", out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return times
 
 
 def _generate_for_site(data_dir: Path, staging: Path, docs_dir: Path, todo: Path) -> str:

@@ -65,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import DEFAULT_STAGING, build_site
 
     try:
-        build_site(
+        times = build_site(
             Path(args.data),
             Path(args.out),
             staging=Path(args.staging or DEFAULT_STAGING),
@@ -81,7 +81,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
-    print(f"site built into {args.out}", file=sys.stderr)
+    print(f"site built into {args.out}: {times}", file=sys.stderr)
     return EXIT_OK
 
 
