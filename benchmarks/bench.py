@@ -133,6 +133,29 @@ def compare(before: dict[str, FileState], after: dict[str, FileState]) -> Output
 
 
 # -- measuring one command ------------------------------------------------------------------
+# A small process that runs the stage and writes "wall-s cpu-s peak-rss-kB exit-code" to the
+# file named first. Linux carries a process's peak RSS across fork and exec, so a stage forked
+# straight from this process (100 MB and more after reading the data) would report at least
+# that much; forked from this small one, it reports its own.
+LAUNCHER = """
+import os, signal, sys, time
+measured, command = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(command[0], command)
+    finally:
+        os._exit(127)
+for stop in (signal.SIGINT, signal.SIGTERM):  # a stopped server: outlive it to report
+    signal.signal(stop, signal.SIG_IGN)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(measured, "w") as out:
+    out.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 @dataclass
 class StageResult:
     stage: str
@@ -176,21 +199,24 @@ def run_stage(
     outputs: Path | None = None,
     before: dict[str, FileState] | None = None,
 ) -> StageResult:
-    """Run `args`, wait with wait4 for its own rusage, and count what it wrote to `outputs`.
+    """Run `args` through the launcher, for its own rusage, and count what it wrote to `outputs`.
 
     The files are compared with `before`, by default what `outputs` holds at the start."""
     shown = ["briefing", *args[len(BRIEFING) :]] if tuple(args[:3]) == BRIEFING else args
     progress(f"  {stage}: {' '.join(shown)}")
     if before is None:
         before = snapshot(outputs) if outputs else {}
-    log = logs / f"{stage}.log"
+    log, measured = logs / f"{stage}.log", logs / f"{stage}.rusage"
     with open(log, "wb") as output:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=output, stderr=output)
-        _, status, usage = os.wait4(proc.pid, 0)
+        launched = [sys.executable, "-c", LAUNCHER, str(measured), *args]
+        subprocess.run(launched, cwd=ROOT, env=env, stdout=output, stderr=output, check=False)
         wall = time.perf_counter() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    result = StageResult(stage, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+    try:
+        wall, cpu, max_rss_kb, code = measured.read_text().split()
+        result = StageResult(stage, float(wall), float(cpu), int(max_rss_kb) / 1024, int(code))
+    except (OSError, ValueError):  # the launcher itself failed: its error is in the log
+        result = StageResult(stage, wall, None, None, 1)
     if code != 0:
         result.detail = tail(log)
     result.mkdocs = mkdocs_seconds(log.read_text(encoding="utf-8", errors="replace"))
@@ -277,23 +303,39 @@ def process_cpu(pid: int) -> float | None:
 
 
 class Server:
-    """`mkdocs serve` in its own process group, reaped with wait4 to keep its rusage."""
+    """`mkdocs serve` in its own process group, run by the launcher to report its rusage."""
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.measured = log.with_suffix(".rusage")
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+                [sys.executable, "-c", LAUNCHER, str(self.measured), *args],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
             )
-        self.status: int | None = None
-        self.usage = None
+        self.rss_mb: float | None = None
 
     def alive(self) -> bool:
-        if self.status is None:
-            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                self.status, self.usage = status, usage
-                self.proc.returncode = os.waitstatus_to_exitcode(status)
-        return self.status is None
+        if self.proc.poll() is None:
+            return True
+        if self.rss_mb is None:
+            try:
+                self.rss_mb = int(self.measured.read_text().split()[2]) / 1024
+            except (OSError, ValueError, IndexError):  # the launcher was killed
+                pass
+        return False
+
+    @property
+    def pid(self) -> int | None:
+        """The server's own process, the launcher's only child."""
+        launcher = self.proc.pid
+        try:
+            return int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
 
     def wait_for(self, url: str, text: str, timeout: float) -> bool:
         """Poll `url` until its body contains `text`; False on timeout or if the server died."""
@@ -339,12 +381,14 @@ def measure_serve(
         if not server.wait_for(url, current, SERVE_START_TIMEOUT):
             result.detail = f"the server never served {url} with the current summary\n{tail(log)}"
             return result
-        before, cpu_before = snapshot(staging), process_cpu(server.proc.pid)
+        server_pid = server.pid
+        before = snapshot(staging)
+        cpu_before = process_cpu(server_pid) if server_pid else None
         set_summary_en(target.path, SERVE_TEXT)
         saved = time.perf_counter()
         seen = server.wait_for(url, SERVE_TEXT, SERVE_RELOAD_TIMEOUT)
         result.wall = time.perf_counter() - saved
-        cpu_after = process_cpu(server.proc.pid)
+        cpu_after = process_cpu(server_pid) if server_pid else None
         if cpu_before is not None and cpu_after is not None:
             result.cpu = cpu_after - cpu_before
         result.rewritten, result.changed, result.removed = compare(before, snapshot(staging))
@@ -355,8 +399,7 @@ def measure_serve(
             )
     finally:
         server.stop()
-    if server.usage is not None:
-        result.rss_mb = server.usage.ru_maxrss / 1024
+    result.rss_mb = server.rss_mb
     return result
 
 

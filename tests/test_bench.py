@@ -104,3 +104,26 @@ def test_generator_share_is_the_build_outside_mkdocs_against_mkdocs_own_time():
     assert bench.generator_share(report(25.0, line)) == 25.0
     assert bench.generator_share(report(25.0, "site built into site")) is None  # SKIP: untold
     assert bench.generator_share(report(25.0, line, exit_code=1)) == float("inf")
+
+
+def test_a_stage_reports_its_own_peak_memory_not_the_runner_s(tmp_path):
+    # Linux carries peak RSS across fork and exec: a stage forked straight from a runner
+    # holding this much reported at least as much
+    ballast = b"\1" * (300 * 2**20)
+    script = "import sys; data = b'1' * (60 * 2**20); sys.exit(3)"
+    result = bench.run_stage("tiny", [sys.executable, "-c", script], dict(os.environ), tmp_path)
+    assert 60 < result.rss_mb < 200 < len(ballast) / 2**20
+    assert result.exit == 3
+    assert 0 < result.cpu and 0 < result.wall
+
+
+def test_a_stopped_server_still_reports_its_peak_memory(tmp_path):
+    ballast = b"\1" * (300 * 2**20)
+    script = "import time; data = b'1' * (60 * 2**20); print('up', flush=True); time.sleep(60)"
+    server = bench.Server([sys.executable, "-c", script], dict(os.environ), tmp_path / "s.log")
+    while "up" not in (tmp_path / "s.log").read_text():
+        assert server.alive()
+    assert server.pid is not None and server.pid != server.proc.pid
+    server.stop()
+    assert not server.alive()
+    assert 60 < server.rss_mb < 200 < len(ballast) / 2**20
