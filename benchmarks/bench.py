@@ -217,7 +217,7 @@ def run_stage(
         result = StageResult(stage, float(wall), float(cpu), int(max_rss_kb) / 1024, int(code))
     except (OSError, ValueError):  # the launcher itself failed: its error is in the log
         result = StageResult(stage, wall, None, None, 1)
-    if code != 0:
+    if result.exit != 0:
         result.detail = tail(log)
     result.mkdocs = mkdocs_seconds(log.read_text(encoding="utf-8", errors="replace"))
     if outputs:

@@ -86,6 +86,8 @@ def test_runner_measures_every_stage_on_a_tiny_dataset(tmp_path):
     ]
     assert sorted(stages) == sorted(expected)
     assert {name: s["exit"] for name, s in stages.items()} == dict.fromkeys(expected, 0), run.stderr
+    assert {name: s["detail"] for name, s in stages.items()} == dict.fromkeys(expected, "")
+    assert " failed (exit" not in run.stdout
     assert stages["generate-edit"]["rewritten"] < stages["generate-cold"]["rewritten"]
     assert 0 < stages["build-cold"]["mkdocs"] < stages["build-cold"]["wall"]  # the build said
     assert {t["target"] for t in report["targets"]} >= {"validate", "one-edit generate"}
@@ -113,7 +115,7 @@ def test_a_stage_reports_its_own_peak_memory_not_the_runner_s(tmp_path):
     script = "import sys; data = b'1' * (60 * 2**20); sys.exit(3)"
     result = bench.run_stage("tiny", [sys.executable, "-c", script], dict(os.environ), tmp_path)
     assert 60 < result.rss_mb < 200 < len(ballast) / 2**20
-    assert result.exit == 3
+    assert result.exit == 3 and "Traceback" not in result.detail
     assert 0 < result.cpu and 0 < result.wall
 
 
