@@ -133,22 +133,30 @@ def compare(before: dict[str, FileState], after: dict[str, FileState]) -> Output
 
 
 # -- measuring one command ------------------------------------------------------------------
-# A small process that runs the stage and writes "wall-s cpu-s peak-rss-kB exit-code" to the
-# file named first. Linux carries a process's peak RSS across fork and exec, so a stage forked
-# straight from this process (100 MB and more after reading the data) would report at least
-# that much; forked from this small one, it reports its own.
+# A small process that runs the stage: it writes "pid <stage's pid>" to the file named first,
+# then, once the stage has ended, "wall-s cpu-s peak-rss-kB exit-code" over it. Linux carries
+# a process's peak RSS across fork and exec, so a stage forked straight from this process
+# (100 MB and more after reading the data) would report at least that much; forked from this
+# small one, it reports its own. It ignores SIGINT and SIGTERM (its stage does not), so that
+# a stage stopped by a signal to its process group is still reported.
 LAUNCHER = """
 import os, signal, sys, time
 measured, command = sys.argv[1], sys.argv[2:]
+for stop in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(stop, signal.SIG_IGN)
 start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     try:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_DFL)
         os.execvp(command[0], command)
+    except OSError as error:
+        print(f"cannot run {command[0]}: {error}", file=sys.stderr, flush=True)
     finally:
         os._exit(127)
-for stop in (signal.SIGINT, signal.SIGTERM):  # a stopped server: outlive it to report
-    signal.signal(stop, signal.SIG_IGN)
+with open(measured, "w") as out:
+    out.write(f"pid {pid}")
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(measured, "w") as out:
@@ -210,15 +218,20 @@ def run_stage(
     with open(log, "wb") as output:
         start = time.perf_counter()
         launched = [sys.executable, "-c", LAUNCHER, str(measured), *args]
-        subprocess.run(launched, cwd=ROOT, env=env, stdout=output, stderr=output, check=False)
+        launcher = subprocess.Popen(launched, cwd=ROOT, env=env, stdout=output, stderr=output)
+        try:
+            launcher.wait()
+        except KeyboardInterrupt:  # the stage got it too: let it stop before the run dir goes
+            launcher.wait(timeout=30)
+            raise
         wall = time.perf_counter() - start
     try:
-        wall, cpu, max_rss_kb, code = measured.read_text().split()
-        result = StageResult(stage, float(wall), float(cpu), int(max_rss_kb) / 1024, int(code))
+        wall_s, cpu_s, max_rss_kb, code = measured.read_text().split()
+        result = StageResult(stage, float(wall_s), float(cpu_s), int(max_rss_kb) / 1024, int(code))
     except (OSError, ValueError):  # the launcher itself failed: its error is in the log
-        result = StageResult(stage, wall, None, None, 1)
+        result = StageResult(stage, wall, None, None, launcher.returncode or 1)
     if result.exit != 0:
-        result.detail = tail(log)
+        result.detail = tail(log) or f"exit code {result.exit}, nothing printed"
     result.mkdocs = mkdocs_seconds(log.read_text(encoding="utf-8", errors="replace"))
     if outputs:
         result.rewritten, result.changed, result.removed = compare(before, snapshot(outputs))
@@ -330,12 +343,12 @@ class Server:
 
     @property
     def pid(self) -> int | None:
-        """The server's own process, the launcher's only child."""
-        launcher = self.proc.pid
+        """The server's own process, as the launcher wrote it once it had started it."""
         try:
-            return int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+            said, pid = self.measured.read_text().split()
+        except (OSError, ValueError):
             return None
+        return int(pid) if said == "pid" else None
 
     def wait_for(self, url: str, text: str, timeout: float) -> bool:
         """Poll `url` until its body contains `text`; False on timeout or if the server died."""

@@ -81,8 +81,10 @@ def generate(
     """Write the MkDocs docs tree for `data_dir` into `staging`; only changed files are touched.
 
     `cache_dir` (default: cache_root()) keeps parsed records, cards and charts between runs.
-    With `charts_later`, the charts that must be drawn are added to it instead, and left out
-    of `staging` until draw_charts has drawn them (see build_site).
+    With `charts_later`, the charts that must be drawn are added to it instead of drawn, and
+    `staging` keeps its previous drawing (if any) at their paths: build_site puts the new
+    ones there once draw_charts has drawn them and MkDocs has built. Until then, or after a
+    build that failed, the staged pages can show older charts.
     """
     cache_dir = cache_dir or cache_root()
     dataset, problems = validated(data_dir, cache_dir)
@@ -271,19 +273,20 @@ def render_pdfs(
 class BuildTimes:
     """Wall seconds of a build's steps, so a maintainer sees where a slow build went.
 
-    `finishing` is what the build waited after MkDocs: the charts drawn beside it when they
-    took longer, and moving them and the exports into the site."""
+    `finishing` is what the build waited after MkDocs: the charts, exports and feeds made
+    beside it when they took longer, and moving them into the site."""
 
     generate: float = 0.0
     mkdocs: float = 0.0
     finishing: float = 0.0
-    pdfs: float = 0.0
+    pdfs: float | None = None  # None: not made
 
     def __str__(self) -> str:
-        return (
+        said = (
             f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s (charts, exports and "
-            f"feeds made beside it), finishing {self.finishing:.1f} s, PDFs {self.pdfs:.1f} s"
+            f"feeds made beside it), finishing {self.finishing:.1f} s"
         )
+        return said if self.pdfs is None else f"{said}, PDFs {self.pdfs:.1f} s"
 
 
 def build_site(

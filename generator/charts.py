@@ -853,7 +853,12 @@ def _shared_text_to_path():
     Each SVG renderer has a converter of its own, which shapes and measures every text of its
     chart again, though most recur in every chart (numbers on the value axes, month names,
     legend entries): that was most of what drawing a text cost. The results depend only on
-    the text and its font, so one converter serves every chart of the process."""
+    the text and its font, so one converter serves every chart of the process.
+
+    The keys hold the font properties, not the rcParams matplotlib's own caches also read
+    (generic family lists, hinting and kerning factors): FONTS names families outright and
+    STYLE leaves those settings alone; a change to either that touches them must clear these
+    memos. They grow by one entry per distinct label and font, which the data bounds."""
     from matplotlib.textpath import TextToPath
 
     class SharedTextToPath(TextToPath):

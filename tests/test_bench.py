@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import yaml
 
@@ -123,9 +124,17 @@ def test_a_stopped_server_still_reports_its_peak_memory(tmp_path):
     ballast = b"\1" * (300 * 2**20)
     script = "import time; data = b'1' * (60 * 2**20); print('up', flush=True); time.sleep(60)"
     server = bench.Server([sys.executable, "-c", script], dict(os.environ), tmp_path / "s.log")
+    deadline = time.monotonic() + 60
     while "up" not in (tmp_path / "s.log").read_text():
-        assert server.alive()
+        assert server.alive() and time.monotonic() < deadline
+        time.sleep(0.02)
     assert server.pid is not None and server.pid != server.proc.pid
     server.stop()
     assert not server.alive()
     assert 60 < server.rss_mb < 200 < len(ballast) / 2**20
+
+
+def test_a_command_that_cannot_start_is_a_failed_stage_that_says_why(tmp_path):
+    result = bench.run_stage("missing", ["no-such-command-here"], dict(os.environ), tmp_path)
+    assert result.exit == 127
+    assert "cannot run no-such-command-here" in result.detail

@@ -46,7 +46,7 @@ def test_hostile_text_reaches_the_reader_as_literal_text(mini, tmp_path):
 
 def test_invalid_data_publishes_nothing_and_keeps_the_previous_site(mini, tmp_path):
     site = tmp_path / "site"
-    build_site(mini, site, staging=tmp_path / "staging")
+    assert build_site(mini, site, staging=tmp_path / "staging").pdfs > 0  # PDFs are made
     before = tree(site)
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
     event.write_text(
@@ -133,7 +133,8 @@ def test_charts_drawn_while_mkdocs_builds_are_the_ones_published(mini, tmp_path,
 
     monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))  # cold: every chart drawn
     site, staging = tmp_path / "site", tmp_path / "staging"
-    build_site(mini, site, staging=staging, pdf=False)
+    times = build_site(mini, site, staging=staging, pdf=False)
+    assert times.mkdocs > 0 and times.pdfs is None and "PDFs" not in str(times)
     first = charts_of(tree(site))
     assert len(first) > 4 and first == charts_of(tree(staging))
 
