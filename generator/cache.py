@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 ROOT = Path(__file__).parent.parent
 PICKLE_PROTOCOL = 5
-STORE_SHARDS = 16  # files per large store (records, cards): an edit rewrites one or two
+STORE_SHARDS = 16  # files per large store (records, models): an edit rewrites one or two
 
 
 def cache_root() -> Path:
@@ -153,3 +154,116 @@ def _read(path: Path, version: str) -> dict[str, Any]:
         return entries
     _in_memory[path] = (stamp, version, entries)
     return dict(entries)
+
+
+class LookupStore:
+    """A large store of texts read one entry at a time instead of whole: a table in an SQLite
+    file (Python's own sqlite3). After one edit, a run needs a few hundred of the 30,000
+    cards of a 10,000-event site; unpickling all 50 MB of them was a tenth of the run.
+
+    Entries put are written by `save`, in one transaction; entries a run of every page did
+    not use are then deleted, as KeyedStore drops them. Another code version empties the
+    table. A connection is never carried across fork: a forked worker opens its own. Should
+    the file be unusable (read-only, locked for too long, not a database), the store is an
+    empty one and saves nothing: the cache only saves time.
+    """
+
+    def __init__(self, path: Path | None, version: str):
+        self.path = path
+        self.version = version
+        self.used: set[str] = set()
+        self.added: dict[str, str] = {}  # put since the last save
+        self._connection: sqlite3.Connection | None = None
+        self._owner = 0  # the process that opened _connection
+        self._failed = path is None
+
+    def get(self, key: str) -> str | None:
+        value = self.added.get(key)
+        if value is None:
+            value = self._select(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: str, value: str) -> None:
+        self.added[key] = value
+        self.used.add(key)
+
+    def save(self, drop_unused: bool = True) -> None:
+        """Write the entries put; with `drop_unused`, delete those this run did not use."""
+        db = self._db()
+        if db is None:
+            return
+        try:
+            with db:  # one transaction
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self.added.items())
+                if drop_unused:
+                    stored = [key for (key,) in db.execute("SELECT key FROM entries")]
+                    stale = [(key,) for key in stored if key not in self.used]
+                    db.executemany("DELETE FROM entries WHERE key = ?", stale)
+        except sqlite3.Error:
+            return
+        self.added = {}
+
+    def _select(self, key: str) -> str | None:
+        db = self._db()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self._failed:
+            return None
+        if self._connection is not None:
+            if self._owner == os.getpid():
+                return self._connection
+            # opened before a fork: closing it here could disturb the parent's use of it
+            _forked_away.append(self._connection)
+            self._connection = None
+        assert self.path is not None
+        try:
+            self._connection = _open_table(self.path, self.version)
+        except (OSError, sqlite3.Error):
+            self._failed = True
+            return None
+        self._owner = os.getpid()
+        return self._connection
+
+
+_forked_away: list[sqlite3.Connection] = []  # a parent's connections, kept open in a child
+
+
+def _open_table(path: Path, version: str) -> sqlite3.Connection:
+    """The store's database, emptied if another code version wrote it; a file that is not an
+    SQLite database (a crash mid-write by something else, a stray file) is made again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in (1, 2):
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")  # readers go on while a run writes
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent after a crash
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                row = db.execute("SELECT version FROM meta").fetchone()
+                if row is None or row[0] != version:
+                    db.execute("DELETE FROM meta")
+                    db.execute("INSERT INTO meta VALUES (?)", (version,))
+                    db.execute("DELETE FROM entries")
+            return db
+        except sqlite3.OperationalError:  # locked, read-only, full: not the file's fault
+            db.close()
+            raise
+        except sqlite3.DatabaseError:
+            db.close()
+            if attempt == 2:
+                raise
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    raise AssertionError("unreachable")

@@ -37,7 +37,7 @@ from generator.cache import KeyedStore, digest, files_digest
 from generator.i18n import LANGUAGES, Language
 from generator.inputs import event_inputs
 from generator.models import Dataset, Event
-from generator.workers import can_fork, fork_context
+from generator.workers import can_fork, cycle_collector_running, fork_context
 from generator.write import write_if_changed
 
 FONT_DIR = Path(__file__).parent.parent / "docs" / "assets" / "fonts"
@@ -722,13 +722,14 @@ def _draw_all(plans: list[PlannedChart], jobs: int | None) -> list[bytes]:
     Workers are forked, so they share the loaded fonts and modules; each draws a slice.
     """
     jobs = min(jobs or os.cpu_count() or 1, len(plans) // MIN_CHARTS_PER_WORKER)
-    if jobs <= 1 or not can_fork():
-        return [draw_svg(plan) for plan in plans]
-    _matplotlib()  # load fonts once, before forking
-    # gc.freeze: a worker's collector leaves the inherited dataset alone instead of walking
-    # it again and again, copying every memory page it touches
-    with fork_context().Pool(jobs, initializer=gc.freeze) as pool:
-        return pool.map(draw_svg, plans, chunksize=max(1, len(plans) // (jobs * 4)))
+    with cycle_collector_running():
+        if jobs <= 1 or not can_fork():
+            return [draw_svg(plan) for plan in plans]
+        _matplotlib()  # load fonts once, before forking
+        # gc.freeze: a worker's collector leaves the inherited dataset alone instead of
+        # walking it again and again, copying every memory page it touches
+        with fork_context().Pool(jobs, initializer=gc.freeze) as pool:
+            return pool.map(draw_svg, plans, chunksize=max(1, len(plans) // (jobs * 4)))
 
 
 def chart_digest(plan: PlannedChart) -> str:

@@ -54,8 +54,8 @@ def current_status(dataset: Dataset, base_id: str) -> str:
 
 @memoized
 def last_event(dataset: Dataset, base_id: str) -> Event | None:
-    events = dataset.events_of_base(base_id)
-    return max(events, key=lambda e: e.sort_key) if events else None
+    events = dataset.events_of_base(base_id)  # in date order
+    return events[-1] if events else None
 
 
 def origin_of(sources: dict[str, Source], source_id: str) -> str:
@@ -172,5 +172,6 @@ def _provenance_of_sources(dataset: Dataset, source_ids: tuple[str, ...]) -> Pro
 @memoized
 def single_origin_share(dataset: Dataset) -> tuple[int, int]:
     """How many events rest on one independent origin, out of all events."""
-    single = sum(provenance(dataset, e).single_origin for e in dataset.events)
+    origins = {source_id: origin_of(dataset.sources, source_id) for source_id in dataset.sources}
+    single = sum(len({origins[s] for s in e.sources}) == 1 for e in dataset.events)
     return single, len(dataset.events)

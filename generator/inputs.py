@@ -14,14 +14,23 @@ from generator.pages import monthly_years
 
 def source_digests(dataset: Dataset, source_ids) -> list[str]:
     """The digests of the sources and of every report they relay: cards show the origin."""
+    chains = dataset.memo.setdefault("source digests", {})  # of each source, once per dataset
     found = []
     for source_id in source_ids:
-        seen = set()
-        while source_id and source_id not in seen:
-            seen.add(source_id)
-            found.append(dataset.sources[source_id].digest)
-            source_id = dataset.sources[source_id].via
+        chain = chains.get(source_id)
+        if chain is None:
+            chain = chains[source_id] = _relay_chain_digests(dataset, source_id)
+        found += chain
     return found
+
+
+def _relay_chain_digests(dataset: Dataset, source_id: str) -> list[str]:
+    chain, seen = [], set()
+    while source_id and source_id not in seen:
+        seen.add(source_id)
+        chain.append(dataset.sources[source_id].digest)
+        source_id = dataset.sources[source_id].via
+    return chain
 
 
 def event_inputs(dataset: Dataset, event: Event) -> str:

@@ -251,7 +251,7 @@ class Dataset:
     taxonomy: Taxonomy
     bases: dict[str, Base]
     sources: dict[str, Source]
-    events: tuple[Event, ...] = field(default_factory=tuple)
+    events: tuple[Event, ...] = field(default_factory=tuple)  # in date order (sort_key)
 
     def events_of_base(self, base_id: str) -> list[Event]:
         """The base's events in date order (a shared list: do not change it)."""

@@ -106,19 +106,16 @@ def source_url(source_id: str) -> str:
     return f"{page_url('sources/index.md')}#{source_id}"
 
 
-def events_by_month(events: list[Event]) -> list[tuple[tuple[int, int], list[Event]]]:
-    """Events grouped by (year, month), newest month first and newest event first."""
+def events_by_month(newest_first: list[Event]) -> list[tuple[tuple[int, int], list[Event]]]:
+    """Events (given newest first) grouped by (year, month), newest month first."""
     groups: dict[tuple[int, int], list[Event]] = defaultdict(list)
-    for event in events:
+    for event in newest_first:
         groups[(event.date.anchor.year, event.date.anchor.month)].append(event)
-    return [
-        (month, sorted(groups[month], key=lambda e: e.sort_key, reverse=True))
-        for month in sorted(groups, reverse=True)
-    ]
+    return [(month, groups[month]) for month in sorted(groups, reverse=True)]
 
 
 def plan_pages(dataset: Dataset) -> list[Page]:
-    newest_first = sorted(dataset.events, key=lambda e: e.sort_key, reverse=True)
+    newest_first = list(reversed(dataset.events))  # a dataset keeps its events in date order
     pages = [
         Page("index.md", "overview.md.j2", {"latest": newest_first[:LATEST_EVENTS_ON_OVERVIEW]}),
         Page("bases/index.md", "bases.md.j2"),
@@ -128,16 +125,16 @@ def plan_pages(dataset: Dataset) -> list[Page]:
         Page("data.md", "data.md.j2"),
     ]
     for base_id in dataset.bases:
-        events = sorted(dataset.events_of_base(base_id), key=lambda e: e.sort_key, reverse=True)
+        events = dataset.events_of_base(base_id)[::-1]
         pages.append(
             Page(f"bases/{base_id}.md", "base.md.j2", {"base_id": base_id, "events": events})
         )
     years = chronology_years(dataset)
     split = monthly_years(dataset)
-    months = {
-        year: events_by_month([e for e in newest_first if e.date.anchor.year == year])
-        for year in years
-    }
+    of_year: dict[int, list[Event]] = defaultdict(list)
+    for event in newest_first:
+        of_year[event.date.anchor.year].append(event)
+    months = {year: events_by_month(of_year[year]) for year in years}
     counts = {year: [(month, len(events)) for month, events in months[year]] for year in years}
     pages.append(
         Page(

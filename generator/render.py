@@ -24,7 +24,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from generator import derive
-from generator.cache import KeyedStore, cache_root, digest, files_digest
+from generator.cache import LookupStore, cache_root, digest, files_digest
 from generator.i18n import LANGUAGES, Language
 from generator.inputs import addresses_digest, event_inputs, source_digests
 from generator.models import Claim, Dataset, Event, Source, Text
@@ -286,9 +286,9 @@ class Fragments:
     relay), its bases, the taxonomy, its address and the code of the generator and templates.
     """
 
-    def __init__(self, env: Environment, store: KeyedStore | None = None):
+    def __init__(self, env: Environment, store: LookupStore | None = None):
         self.env = env
-        self.store = store or KeyedStore(None, "")
+        self.store = store or LookupStore(None, "")
         self.macros = env.get_template("macros.j2").module
         # a card's key, by what it shows and where: the same card is on several pages
         self._keys: dict[tuple, str | None] = {}
@@ -412,12 +412,11 @@ def _page_records(dataset: Dataset, page: Page) -> str:
         for month, events in page.context["months"]:
             parts += [repr(month), *(event_inputs(dataset, e) for e in events)]
     elif page.template == "sources.md.j2":  # cards list the events citing them: when, what
-        for source_id in dataset.sources:
-            parts += source_digests(dataset, [source_id])
-            parts += [
-                f"{e.id} {e.date.value} {e.date.precision} {e.end_date} {e.type}"
-                for e in dataset.events_citing(source_id)
-            ]
+        parts += [source.digest for source in dataset.sources.values()]
+        parts += [
+            f"{e.id} {e.date.value} {e.date.precision} {e.end_date} {e.type} {e.sources}"
+            for e in dataset.events
+        ]
     keyed = page.template in KEYED_TEMPLATES and all(parts)
     known[page.path] = digest("records", *parts) if keyed else ""
     return known[page.path]

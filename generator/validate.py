@@ -405,7 +405,7 @@ class _Checker:
                     "a source cannot relay itself",
                     "remove via, or name another source",
                 )
-            else:
+            elif d["via"] not in source_ids:  # the set copied only to suggest another id
                 self.known(
                     doc, ("via",), d["via"], source_ids - {d["id"]}, "source (sources/<id>.yaml)"
                 )

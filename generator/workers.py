@@ -109,3 +109,17 @@ def cycle_collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def cycle_collector_running() -> Iterator[None]:
+    """The collector on for work that does make cycles (a matplotlib figure and its artists
+    point at each other), inside a stretch where it is paused; workers forked inside inherit
+    it running."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()

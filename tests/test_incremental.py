@@ -175,6 +175,62 @@ def test_a_sharded_store_rewrites_only_the_files_whose_entries_changed(tmp_path)
     assert third.get("key-0") == 0
 
 
+def test_the_card_store_reads_only_the_entries_asked_for_and_keeps_what_was_used(tmp_path):
+    from generator.cache import LookupStore
+
+    path = tmp_path / "cards.sqlite"
+    first = LookupStore(path, "v1")
+    for n in range(50):
+        first.put(f"key-{n}", f"card {n}")
+    first.save()
+
+    second = LookupStore(path, "v1")
+    assert second.get("key-7") == "card 7" and second.get("missing") is None
+    second.save(drop_unused=False)  # a run that rendered some pages: the others' cards stay
+    assert LookupStore(path, "v1").get("key-8") == "card 8"
+
+    third = LookupStore(path, "v1")
+    assert third.get("key-7") == "card 7"
+    third.put("key-new", "new card")
+    third.save()  # a run that rendered every page: what it did not use goes
+    fourth = LookupStore(path, "v1")
+    assert fourth.get("key-new") == "new card" and fourth.get("key-7") == "card 7"
+    assert fourth.get("key-8") is None
+    assert LookupStore(path, "v2").get("key-7") is None  # other code version: emptied
+
+
+def test_a_card_store_that_is_not_a_database_is_made_again(tmp_path):
+    from generator.cache import LookupStore
+
+    path = tmp_path / "cards.sqlite"
+    path.write_bytes(b"not a database, perhaps a file cut short" * 100)
+    store = LookupStore(path, "v1")
+    assert store.get("key") is None
+    store.put("key", "card")
+    store.save()
+    assert LookupStore(path, "v1").get("key") == "card"
+
+
+def test_a_forked_worker_reads_the_card_store_through_a_connection_of_its_own(tmp_path):
+    """A connection opened before a fork is not used in the child, nor closed there."""
+    from generator.cache import LookupStore
+    from generator.workers import in_child
+
+    store = LookupStore(tmp_path / "cards.sqlite", "v1")
+    store.put("key", "card")
+    store.save()
+    assert store.get("key") == "card"  # the parent's connection is open now
+    parent_connection = store._connection
+
+    def read_in_child() -> tuple[str | None, bool]:
+        return store.get("key"), store._connection is not parent_connection
+
+    assert in_child(read_in_child) == ("card", True)
+    store.put("other", "card two")  # the parent's connection still works
+    store.save()
+    assert LookupStore(tmp_path / "cards.sqlite", "v1").get("other") == "card two"
+
+
 def test_pages_rendered_by_worker_processes_are_the_bytes_one_process_renders(
     synthetic, tmp_path, monkeypatch
 ):

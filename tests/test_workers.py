@@ -63,6 +63,18 @@ def test_the_cycle_collector_is_paused_in_workers_too_and_then_restored(monkeypa
         gc.enable()
 
 
+def test_charts_are_drawn_with_the_cycle_collector_running_even_inside_a_pause(monkeypatch):
+    """generate pauses the collector; a matplotlib figure is a web of cycles, so drawing the
+    charts turns it back on (workers forked for it inherit that), then off again."""
+    import generator.charts as charts
+
+    monkeypatch.setattr(charts, "draw_svg", lambda plan: b"on" if gc.isenabled() else b"off")
+    with cycle_collector_paused():
+        assert charts._draw_all([None], jobs=1) == [b"on"]
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
 def _shared_squares(numbers: list[int]) -> tuple[list[int], int]:
     """Forks workers of its own, as generate and the PDFs do inside briefing build."""
     shared = map_slices(_squares_and_pid, numbers, len(numbers), 2)
