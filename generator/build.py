@@ -46,7 +46,7 @@ from generator.workers import (
     in_child,
     map_slices,
 )
-from generator.write import remove_stale, replace_directory, write_if_changed
+from generator.write import file_stamp, remove_stale, replace_directory, write_if_changed
 
 ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
@@ -188,7 +188,7 @@ def _render_pages(job: _PageJob, made: KeyedStore) -> list[tuple[str, bool]]:
     for i, (page, code) in enumerate(job.pages):
         rel = localized(page.path, code)
         keys[i] = page_key(page, job.dataset, code, job.charts[code])
-        if keys[i] is not None and made.get(rel) == (keys[i], *_file_stamp(job.staging / rel)):
+        if keys[i] is not None and made.get(rel) == (keys[i], *file_stamp(job.staging / rel)):
             results[i] = (rel, False)
         else:
             job.todo.append(i)
@@ -209,17 +209,8 @@ def _render_pages(job: _PageJob, made: KeyedStore) -> list[tuple[str, bool]]:
     for i in job.todo:
         rel = results[i][0]
         if keys[i] is not None:
-            made.put(rel, (keys[i], *_file_stamp(job.staging / rel)))
+            made.put(rel, (keys[i], *file_stamp(job.staging / rel)))
     return results
-
-
-def _file_stamp(path: Path) -> tuple[int, int]:
-    """Size and modification time: a staged page changed by anyone else is made again."""
-    try:
-        status = path.stat()
-    except OSError:
-        return (-1, -1)
-    return status.st_size, status.st_mtime_ns
 
 
 def _render_one(job: _PageJob, index: int) -> tuple[str, bool]:

@@ -50,6 +50,16 @@ def event_inputs(dataset: Dataset, event: Event) -> str:
 
 
 @memoized
+def base_events_inputs(dataset: Dataset, base_id: str) -> str:
+    """A base's record and event_inputs of each of its events, hashed: what its charts show
+    besides the time range. Made once per dataset for both languages; empty if one of the
+    records was not read from a file."""
+    parts = [dataset.bases[base_id].digest]
+    parts += [event_inputs(dataset, e) for e in dataset.events_of_base(base_id)]
+    return digest("base events", *parts) if all(parts) else ""
+
+
+@memoized
 def addresses_digest(dataset: Dataset) -> str:
     """What every event's address depends on besides its date: which years have a page per
     month."""

@@ -69,10 +69,11 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
             )
         )
     for rel in _relative_files(data_dir):
-        path = data_dir.joinpath(*rel)
-        if path == taxonomy or rel[0].startswith(".") or path.suffix not in (".yaml", ".yml"):
+        suffix = os.path.splitext(rel[-1])[1]  # as Path.suffix, without making a Path for it
+        if rel == ("taxonomy.yaml",) or rel[0].startswith(".") or suffix not in (".yaml", ".yml"):
             continue
-        if path.suffix == ".yml":
+        path = data_dir.joinpath(*rel)
+        if suffix == ".yml":
             problems.append(
                 Problem(
                     str(path), 1, 1, "", "data files end in .yaml", f"rename it to {path.stem}.yaml"
@@ -800,7 +801,7 @@ def _events(
     """The events' models and the problems found building them. What an event's checks read
     besides its own file (the taxonomy, the bases and sources, today's date) is the same for
     every event, so while none of it changed, an event whose file did not change is the model
-    and problems of last time, kept beside the records."""
+    and problems of last time, kept beside the records with a hash of what they read."""
     context = digest(
         checker.today.isoformat(),
         *(doc.digest for kind in ("taxonomy", "base", "source") for doc in docs[kind]),
@@ -814,15 +815,14 @@ def _events(
     )
     events = []
     for doc in docs["event"]:
-        key = digest(context, doc.digest)
-        kept = store.get(key)
-        if kept is None:
+        kept = store.get(doc.digest)  # by the file alone: a hash per event cost a twentieth
+        if kept is None or kept[0] != context:
             before = len(checker.problems)
             event = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
-            kept = (event, checker.problems[before:])
-            store.put(key, kept)
-        events.append(kept[0])
-        checker.problems.extend(kept[1])
+            kept = (context, event, checker.problems[before:])
+            store.put(doc.digest, kept)
+        events.append(kept[1])
+        checker.problems.extend(kept[2])
     store.save()
     return events
 

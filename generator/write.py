@@ -21,6 +21,15 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: an output changed by anyone else since is made again."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1)
+    return status.st_size, status.st_mtime_ns
+
+
 def remove_stale(root: Path, keep: set[Path]) -> list[Path]:
     """Delete files under `root` that the current build did not produce."""
     removed = []

@@ -138,3 +138,16 @@ def test_a_command_that_cannot_start_is_a_failed_stage_that_says_why(tmp_path):
     result = bench.run_stage("missing", ["no-such-command-here"], dict(os.environ), tmp_path)
     assert result.exit == 127
     assert "cannot run no-such-command-here" in result.detail
+
+
+def test_the_generator_is_timed_from_bytecode_even_where_python_writes_none():
+    """With PYTHONDONTWRITEBYTECODE every stage would compile the package first."""
+    from pathlib import Path
+
+    build = ROOT / "generator" / "build.py"
+    cached = Path(importlib.util.cache_from_source(build))
+    cached.unlink(missing_ok=True)
+    assert bench.compile_generator()
+    header = cached.read_bytes()[:16]  # magic, flags, then the source's mtime and size
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[12:16], "little") == build.stat().st_size
