@@ -12,7 +12,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,22 +50,32 @@ class KeyedStore:
     after one edit, a sixteenth of a large store instead of all of it. In a long-lived
     process (`make serve`, see keep_in_memory) the entries last read or written stay in
     memory and are reused while the file on disk is the same one, instead of being
-    unpickled on every rebuild.
+    unpickled on every rebuild. A `lazy` store reads a shard only when an entry in it is
+    asked for or put: for entries a run seldom needs.
     """
 
-    def __init__(self, path: Path | None, version: str, shards: int = 1):
+    def __init__(self, path: Path | None, version: str, shards: int = 1, lazy: bool = False):
         self.path = path
         self.version = version
         self.shards = shards
-        self.entries: dict[str, Any] = {}
+        self.lazy = lazy
+        self.entries: dict[str, Any] = {}  # of the shards read so far
         self.used: set[str] = set()
         self._stored: list[set[str]] = [set() for _ in range(shards)]  # keys in each file
         self._changed: set[int] = set()  # shards with entries put since they were read
-        if path is not None:
+        self._shards_read: set[int] = set()
+        if not lazy:
             for shard in range(shards):
-                entries = _read(self._file(shard), version)
-                self._stored[shard] = set(entries)
-                self.entries.update(entries)
+                self._read_shard(shard)
+
+    def _read_shard(self, shard: int) -> None:
+        if shard in self._shards_read or self.path is None:
+            return
+        self._shards_read.add(shard)
+        entries = _read(self._file(shard), self.version)
+        self._stored[shard] = set(entries)
+        for key, value in entries.items():
+            self.entries.setdefault(key, value)  # an entry put before its shard was read wins
 
     def _file(self, shard: int) -> Path:
         assert self.path is not None
@@ -77,20 +87,29 @@ class KeyedStore:
         return zlib.crc32(key.encode()) % self.shards if self.shards > 1 else 0
 
     def get(self, key: str) -> Any | None:
+        if self.lazy:
+            self._read_shard(self._shard(key))
         value = self.entries.get(key)
         if value is not None:
             self.used.add(key)
         return value
 
     def put(self, key: str, value: Any) -> None:
+        if self.lazy:  # a save rewrites the whole shard: its other entries are needed
+            self._read_shard(self._shard(key))
         self.entries[key] = value
         self.used.add(key)
         self._changed.add(self._shard(key))
 
-    def save(self, drop_unused: bool = True) -> None:
+    def save(self, drop_unused: bool = True, keep: Container[str] | None = None) -> None:
         """Write the shards that changed. Entries this run did not use are dropped unless
-        `drop_unused` is false (a run that skipped work whose entries are still current)."""
-        kept_keys = self.used if drop_unused else set(self.entries)
+        `drop_unused` is false (a run that skipped work whose entries are still current).
+        With `keep`, the entries whose keys it holds are kept and no others: what a lazy
+        store, which cannot tell an unused entry from one it did not read, is saved with."""
+        if keep is not None:
+            kept_keys = {key for key in self.entries if key in keep}
+        else:
+            kept_keys = self.used if drop_unused else set(self.entries)
         if self.path is None or (not self._changed and kept_keys == set(self.entries)):
             return
         kept: list[dict[str, Any]] = [{} for _ in range(self.shards)]
@@ -98,6 +117,8 @@ class KeyedStore:
             if key in self.entries:
                 kept[self._shard(key)][key] = self.entries[key]
         for shard, entries in enumerate(kept):
+            if shard not in self._shards_read:  # left alone, as it is on disk
+                continue
             if shard in self._changed or set(entries) != self._stored[shard]:
                 _write(self._file(shard), self.version, entries)
         if self.shards > 1:  # a store written whole by an earlier version of this code

@@ -12,6 +12,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Container
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -712,27 +713,28 @@ def _load_dataset(
     checker = _Checker(schemas)
     checker.problems = problems
     docs: dict[str, list[Document]] = defaultdict(list)
-    # one file per data directory: validating another one does not evict this one's records
-    store_name = f"records-{digest(str(data_dir.resolve()))[:12]}.pickle"
-    store = KeyedStore(
-        cache_dir / store_name if cache_dir else None, _checks_version(), shards=STORE_SHARDS
-    )
-    stamps = KeyedStore(cache_dir and cache_dir / f"stamps-{store_name}", "1")
+    # one set of files per data directory: validating another one does not evict these
+    name = f"records-{digest(str(data_dir.resolve()))[:12]}.pickle"
+    stores = _RecordStores(cache_dir, name)
     entries = [(kind, path) for kind, paths in files.items() for path in paths]
-    keys, settled = _stamped_keys(entries, stamps)
-    unknown = [i for i, key in enumerate(keys) if key is None or store.get(key) is None]
+    keys, settled = _stamped_keys(entries, stores.stamps)
+    unknown = [i for i, key in enumerate(keys) if key is None or not stores.holds(entries[i], key)]
     work = [entries[i] for i in unknown]
-    for i, (key, checked) in zip(
-        unknown, _check_files(checker, schemas, work, store.entries.keys())
-    ):
+    for i, (key, checked) in zip(unknown, _check_files(checker, schemas, work, stores.known())):
         keys[i] = key
         if checked is not None:
-            store.put(key, checked)
+            stores.put(entries[i][0], key, checked)
         if settled[i]:
-            stamps.put(str(entries[i][1]), (settled[i], key))
-    stamps.save()
+            stores.stamps.put(str(entries[i][1]), (settled[i], key))
+    stores.stamps.save()
+    event_files: list[_EventFile] = []
     for (kind, path), key in zip(entries, keys):
-        doc, found, usable = store.get(key)
+        if kind == "event":
+            event = _EventFile(path, key, *stores.checked_events.get(key))
+            checker.problems.extend(event.found)
+            event_files.append(event)
+            continue
+        doc, found, usable = stores.records.get(key)
         checker.problems.extend(found)
         if doc is None:
             continue
@@ -740,43 +742,63 @@ def _load_dataset(
         doc.digest = key
         if usable:
             docs[kind].append(doc)
-        elif (
-            kind != "taxonomy"
-            and isinstance(doc.data, dict)
-            and isinstance(doc.data.get("id"), str)
-        ):
+        elif kind != "taxonomy" and _id_inside(doc) is not None:
             docs[f"{kind}-ids-only"].append(doc)
-    store.save()
+    stores.records.save()
+
+    def event_doc(event: _EventFile) -> Document:
+        return stores.event_doc(event, checker, schemas)
 
     ids: dict[str, set[str]] = {}
     for kind in ("base", "source", "event"):
-        first: dict[str, Document] = {}
-        for doc in docs[kind] + docs[f"{kind}-ids-only"]:
-            ident = doc.data["id"]
+        named: list[tuple[str, Document | _EventFile]]
+        if kind == "event":  # usable ones first, as for the other kinds
+            named = [(e.ident, e) for e in event_files if e.usable and e.ident]
+            named += [(e.ident, e) for e in event_files if not e.usable and e.ident]
+        else:
+            named = [(doc.data["id"], doc) for doc in docs[kind] + docs[f"{kind}-ids-only"]]
+        first: dict[str, Document | _EventFile] = {}
+        for ident, record in named:
             if ident in first:
                 checker.error(
-                    doc,
+                    record if isinstance(record, Document) else event_doc(record),
                     ("id",),
                     f"id '{ident}' is also used by {first[ident].display}",
                     "ids must be unique: choose another one",
                 )
             else:
-                first[ident] = doc
+                first[ident] = record
         # a reference by file name is fine even where the id inside is broken: that is reported once
         ids[kind] = set(first) | {path.stem for path in files[kind]}
 
     if not docs["taxonomy"]:
+        stores.save_events(keys, entries)
         return None, sorted(checker.problems)
     taxonomy = checker.taxonomy(docs["taxonomy"][0])
     sources = {s.id: s for s in (checker.source(doc, ids["source"]) for doc in docs["source"])}
     bases = {b.id: b for b in (checker.base(doc, taxonomy, ids["source"]) for doc in docs["base"])}
-    events = [
-        e
-        for e in _events(
-            checker, docs, taxonomy, sources, ids, cache_dir and cache_dir / store_name
-        )
-        if e is not None
-    ]
+    context = digest(  # what an event's checks read besides its own file
+        checker.today.isoformat(),
+        *(doc.digest for kind in ("taxonomy", "base", "source") for doc in docs[kind]),
+        *sorted(ids["base"]),
+        *sorted(ids["source"]),
+    )
+    events = []
+    for event_file in event_files:
+        if not event_file.usable:
+            continue
+        if event_file.context != context:
+            before = len(checker.problems)
+            doc = event_doc(event_file)
+            event_file.event = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
+            event_file.problems = checker.problems[before:]
+            event_file.context = context
+            stores.checked_events.put(event_file.key, event_file.kept())
+        else:
+            checker.problems.extend(event_file.problems)
+        if event_file.event is not None:
+            events.append(event_file.event)
+    stores.save_events(keys, entries)
     _check_relay_cycles(checker, docs["source"], sources)
     problems = sorted(set(checker.problems))
     if errors_only(problems):
@@ -790,41 +812,92 @@ def _load_dataset(
     return dataset, problems
 
 
-def _events(
-    checker: _Checker,
-    docs: dict[str, list[Document]],
-    taxonomy: Taxonomy,
-    sources: dict[str, Source],
-    ids: dict[str, set[str]],
-    records_store: Path | None,
-) -> list[Event | None]:
-    """The events' models and the problems found building them. What an event's checks read
-    besides its own file (the taxonomy, the bases and sources, today's date) is the same for
-    every event, so while none of it changed, an event whose file did not change is the model
-    and problems of last time, kept beside the records with a hash of what they read."""
-    context = digest(
-        checker.today.isoformat(),
-        *(doc.digest for kind in ("taxonomy", "base", "source") for doc in docs[kind]),
-        *sorted(ids["base"]),
-        *sorted(ids["source"]),
-    )
-    store = KeyedStore(
-        records_store and records_store.with_name(f"models-{records_store.name}"),
-        _checks_version(),
-        shards=STORE_SHARDS,
-    )
-    events = []
-    for doc in docs["event"]:
-        kept = store.get(doc.digest)  # by the file alone: a hash per event cost a twentieth
-        if kept is None or kept[0] != context:
-            before = len(checker.problems)
-            event = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
-            kept = (context, event, checker.problems[before:])
-            store.put(doc.digest, kept)
-        events.append(kept[1])
-        checker.problems.extend(kept[2])
-    store.save()
-    return events
+def _id_inside(doc: Document | None) -> str | None:
+    """The id a record gives itself, if it gives a string."""
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    ident = doc.data.get("id")
+    return ident if isinstance(ident, str) else None
+
+
+@dataclass
+class _EventFile:
+    """An event file as the checks between records see it, without its parsed record.
+
+    Unpickling ten thousand event records cost more than anything else a run after one edit
+    reads, and a record is needed only where its event is checked again (its file, or a
+    file it refers to, changed) or its id is used twice. What else is needed is kept by the
+    file's key: its id, the problems of the file alone, and the model and problems of the
+    checks between records with a hash of what they read (`context`).
+    """
+
+    path: Path
+    key: str
+    ident: str | None  # the id inside, if it is a string
+    usable: bool  # sound enough to build a model from
+    found: list[Problem]  # in the file alone
+    context: str = ""  # what `event` and `problems` were checked against; "" not yet
+    event: Event | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        return str(self.path)  # as _check_file names a document
+
+    def kept(self) -> tuple:
+        return (self.ident, self.usable, self.found, self.context, self.event, self.problems)
+
+
+class _RecordStores:
+    """Where a data directory's per-file work is kept between runs (see KeyedStore): the parsed
+    records of the taxonomy, bases and sources, read whole; the records of events, read only
+    where needed; and for each event file what _EventFile keeps, read whole."""
+
+    def __init__(self, cache_dir: Path | None, name: str):
+        def store(prefix: str, **options) -> KeyedStore:
+            path = cache_dir / f"{prefix}{name}" if cache_dir else None
+            return KeyedStore(path, _checks_version(), shards=STORE_SHARDS, **options)
+
+        if cache_dir is not None:  # where event models were kept before 6 December 2026
+            for older in cache_dir.glob(f"models-{Path(name).stem}-*.pickle"):
+                older.unlink(missing_ok=True)
+        self.records = store("")
+        self.event_records = store("events-", lazy=True)
+        self.checked_events = store("checked-events-")
+        self.stamps = KeyedStore(cache_dir and cache_dir / f"stamps-{name}", "1")
+
+    def holds(self, entry: tuple[str, Path], key: str) -> bool:
+        kind, _ = entry
+        return (self.checked_events if kind == "event" else self.records).get(key) is not None
+
+    def known(self) -> set[str]:
+        """The keys of files already checked: one touched but unchanged is not parsed again."""
+        return set(self.records.entries) | set(self.checked_events.entries)
+
+    def put(self, kind: str, key: str, checked: tuple[Document | None, list[Problem], bool]):
+        if kind != "event":
+            self.records.put(key, checked)
+            return
+        doc, found, usable = checked
+        self.event_records.put(key, checked)
+        self.checked_events.put(key, (_id_inside(doc), usable, found))
+
+    def event_doc(self, event: _EventFile, checker: _Checker, schemas: SchemaSet) -> Document:
+        """The parsed record of an event file: kept, or read again if the cache lost it."""
+        checked = self.event_records.get(event.key)
+        if checked is None or checked[0] is None:
+            checked = _check_file(checker, schemas, "event", event.path, event.path.read_bytes())
+            self.event_records.put(event.key, checked)
+        doc = checked[0]
+        assert doc is not None, f"{event.path} was usable and now does not parse"
+        doc.path = event.path
+        doc.digest = event.key
+        return doc
+
+    def save_events(self, keys: list[str | None], entries: list[tuple[str, Path]]) -> None:
+        self.checked_events.save()
+        current = {key for key, (kind, _) in zip(keys, entries) if kind == "event"}
+        self.event_records.save(keep=current)
 
 
 RECENT_NS = 2_000_000_000

@@ -175,6 +175,38 @@ def test_a_sharded_store_rewrites_only_the_files_whose_entries_changed(tmp_path)
     assert third.get("key-0") == 0
 
 
+def test_a_lazy_store_reads_only_the_shards_asked_for_and_leaves_the_others_alone(tmp_path):
+    """Event records are read only where an event is checked again."""
+    from generator.cache import KeyedStore
+
+    path = tmp_path / "events.pickle"
+    first = KeyedStore(path, "v1", shards=8, lazy=True)
+    for n in range(200):
+        first.put(f"key-{n}", n)
+    first.save()
+    files = sorted(tmp_path.glob("events-*.pickle"))
+    before = {f.name: f.stat().st_ino for f in files}
+
+    second = KeyedStore(path, "v1", shards=8, lazy=True)
+    assert second.entries == {}
+    assert second.get("key-3") == 3
+    read = {second._shard(key) for key in second.entries}
+    assert read == {second._shard("key-3")}  # one shard of eight
+    second.put("key-new", "new")
+    current = {f"key-{n}" for n in range(1, 200)} | {"key-new"}  # key-0's file is gone
+    second.save(keep=current)
+    after = {f.name: f.stat().st_ino for f in files}
+    rewritten = {name for name in after if after[name] != before[name]}
+    shards_read = {second._shard("key-3"), second._shard("key-new")}
+    assert files[second._shard("key-new")].name in rewritten
+    assert rewritten <= {files[shard].name for shard in shards_read}
+
+    third = KeyedStore(path, "v1", shards=8, lazy=True)
+    assert third.get("key-new") == "new" and third.get("key-199") == 199
+    # an entry no longer wanted goes when its shard is written, and waits until then
+    assert (third.get("key-0") is None) == (third._shard("key-0") in shards_read)
+
+
 def test_the_card_store_reads_only_the_entries_asked_for_and_keeps_what_was_used(tmp_path):
     from generator.cache import LookupStore
 
