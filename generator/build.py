@@ -110,7 +110,7 @@ def _generate(
     cache_dir = cache_dir or cache_root()
     dataset, problems = validated(data_dir, cache_dir)
     env = make_environment()
-    for older in cache_dir.glob("cards*.pickle"):  # where cards were kept before 6 Dec 2026
+    for older in cache_dir.glob("cards*.pickle"):  # cards as an earlier version kept them
         older.unlink(missing_ok=True)
     fragments = Fragments(env, LookupStore(cache_dir / "cards.sqlite", fragments_version()))
     prose = {

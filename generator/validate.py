@@ -858,7 +858,7 @@ class _RecordStores:
             path = cache_dir / f"{prefix}{name}" if cache_dir else None
             return KeyedStore(path, _checks_version(), shards=STORE_SHARDS, **options)
 
-        if cache_dir is not None:  # where event models were kept before 6 December 2026
+        if cache_dir is not None:  # event models as an earlier version kept them
             for older in cache_dir.glob(f"models-{Path(name).stem}-*.pickle"):
                 older.unlink(missing_ok=True)
         self.records = store("")
