@@ -51,7 +51,9 @@ class KeyedStore:
     process (`make serve`, see keep_in_memory) the entries last read or written stay in
     memory and are reused while the file on disk is the same one, instead of being
     unpickled on every rebuild. A `lazy` store reads a shard only when an entry in it is
-    asked for or put: for entries a run seldom needs.
+    asked for or put: for entries a run seldom needs. It drops entries no longer wanted only
+    from the shards it writes, so an edited file's old entry waits until its shard is next
+    written (on average within as many edits as there are shards).
     """
 
     def __init__(self, path: Path | None, version: str, shards: int = 1, lazy: bool = False):
@@ -184,9 +186,10 @@ class LookupStore:
 
     Entries put are written by `save`, in one transaction; entries a run of every page did
     not use are then deleted, as KeyedStore drops them. Another code version empties the
-    table. A connection is never carried across fork: a forked worker opens its own. Should
-    the file be unusable (read-only, locked for too long, not a database), the store is an
-    empty one and saves nothing: the cache only saves time.
+    table. A connection is never carried across fork: a forked worker opens its own (SQLite
+    asks that no connection be open at a fork at all, so callers close it before forking).
+    Should the file be unusable (read-only, locked for too long, not a database), the store
+    is an empty one and saves nothing: the cache only saves time.
     """
 
     def __init__(self, path: Path | None, version: str):
@@ -226,6 +229,16 @@ class LookupStore:
             return
         self.added = {}
 
+    def close(self) -> None:
+        """Close this process's connection (the next read opens another): before a fork."""
+        if self._connection is None:
+            return
+        if self._owner == os.getpid():
+            self._connection.close()
+        else:  # a parent's: closing it here could disturb the parent's use of it
+            _forked_away.append(self._connection)
+        self._connection = None
+
     def _select(self, key: str) -> str | None:
         db = self._db()
         if db is None:
@@ -239,12 +252,9 @@ class LookupStore:
     def _db(self) -> sqlite3.Connection | None:
         if self._failed:
             return None
-        if self._connection is not None:
-            if self._owner == os.getpid():
-                return self._connection
-            # opened before a fork: closing it here could disturb the parent's use of it
-            _forked_away.append(self._connection)
-            self._connection = None
+        if self._connection is not None and self._owner == os.getpid():
+            return self._connection
+        self.close()  # one opened before a fork, if any, is set aside
         assert self.path is not None
         try:
             self._connection = _open_table(self.path, self.version)

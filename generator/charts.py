@@ -190,7 +190,7 @@ def _plan_groups(dataset: Dataset, lang: str) -> list[tuple[str, Callable[[], li
 
     def base_key(base_id: str) -> str:
         inputs = base_events_inputs(dataset, base_id)
-        return digest("charts", *shared, inputs) if inputs else ""
+        return digest("charts", *shared, inputs) if inputs and all(shared) else ""
 
     groups: list[tuple[str, Callable[[], list]]] = [
         (base_key(base_id), lambda base_id=base_id: base_charts(base_id))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import STORE_SHARDS, KeyedStore, digest, files_digest
-from generator.errors import Problem, Severity, errors_only
+from generator.errors import DataError, Problem, Severity, errors_only
 from generator.load import Document, FieldPath, parse_bytes
 from generator.models import (
     LANGUAGES,
@@ -702,7 +702,10 @@ def load_dataset(
     not change; the checks between records always run on the whole dataset.
     """
     with cycle_collector_paused():
-        return _load_dataset(data_dir, schemas, cache_dir)
+        try:
+            return _load_dataset(data_dir, schemas, cache_dir)
+        except DataError as exc:  # a file changed while it was being checked
+            return None, exc.problems
 
 
 def _load_dataset(
@@ -753,8 +756,8 @@ def _load_dataset(
     for kind in ("base", "source", "event"):
         named: list[tuple[str, Document | _EventFile]]
         if kind == "event":  # usable ones first, as for the other kinds
-            named = [(e.ident, e) for e in event_files if e.usable and e.ident]
-            named += [(e.ident, e) for e in event_files if not e.usable and e.ident]
+            named = [(e.ident, e) for e in event_files if e.usable and e.ident is not None]
+            named += [(e.ident, e) for e in event_files if not e.usable and e.ident is not None]
         else:
             named = [(doc.data["id"], doc) for doc in docs[kind] + docs[f"{kind}-ids-only"]]
         first: dict[str, Document | _EventFile] = {}
@@ -810,6 +813,17 @@ def _load_dataset(
         events=tuple(sorted(events, key=lambda e: e.sort_key)),
     )
     return dataset, problems
+
+
+def _changed_meanwhile(path: Path) -> Problem:
+    return Problem(
+        str(path),
+        1,
+        1,
+        "",
+        "the file was changed or removed while the data was being checked",
+        "run the command again",
+    )
 
 
 def _id_inside(doc: Document | None) -> str | None:
@@ -883,13 +897,21 @@ class _RecordStores:
         self.checked_events.put(key, (_id_inside(doc), usable, found))
 
     def event_doc(self, event: _EventFile, checker: _Checker, schemas: SchemaSet) -> Document:
-        """The parsed record of an event file: kept, or read again if the cache lost it."""
+        """The parsed record of an event file: kept, or read again if the cache lost it. Read
+        again, its bytes must be those its key names (the file may have been saved since it
+        was stat-ed): a record kept under another file's key would outlive this run."""
         checked = self.event_records.get(event.key)
         if checked is None or checked[0] is None:
-            checked = _check_file(checker, schemas, "event", event.path, event.path.read_bytes())
+            try:
+                blob = event.path.read_bytes()
+            except OSError:
+                blob = None
+            if blob is None or file_key("event", event.path, blob) != event.key:
+                raise DataError([_changed_meanwhile(event.path)])
+            checked = _check_file(checker, schemas, "event", event.path, blob)
             self.event_records.put(event.key, checked)
         doc = checked[0]
-        assert doc is not None, f"{event.path} was usable and now does not parse"
+        assert doc is not None, f"{event.path}: the bytes of a usable record do not parse"
         doc.path = event.path
         doc.digest = event.key
         return doc

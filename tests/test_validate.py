@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import Severity
+from generator.errors import DataError, Severity
 from generator.validate import load_dataset
 
 EVENT = "events/2025/2025-11-12-qasrak-convoy.yaml"
@@ -450,6 +450,41 @@ def test_a_cached_event_is_checked_again_when_what_it_refers_to_changes(mini, tm
     dataset, found = load_dataset(mini, cache_dir=cache)
     unknown = [p.format() for p in found if "report-b" in p.message]
     assert dataset is None and any(handover in line for line in unknown), unknown
+
+
+def test_event_records_lost_from_the_cache_are_read_again_from_their_files(mini, tmp_path):
+    """Event records are read only where an event is checked again; if the cache has lost
+    them when it is, they come from the files, and the result is the clean run's."""
+    cache = tmp_path / "cache"
+    load_dataset(mini, cache_dir=cache)
+    lost = list(cache.glob("events-records-*.pickle"))
+    assert lost
+    for path in lost:
+        path.unlink()
+    edit(mini, SOURCE, "id: report-a", "id: report-a\n# every event is checked again")
+    cached_dataset, cached = load_dataset(mini, cache_dir=cache)
+    clean_dataset, clean = load_dataset(mini)
+    assert cached_dataset is not None and cached_dataset == clean_dataset and cached == clean
+
+
+def test_an_event_file_saved_while_it_is_checked_again_asks_for_another_run(mini, tmp_path):
+    """Read again, an event file's bytes must be those its key names: a record kept under
+    another version's key would be used by a later run."""
+    from generator.schema import default_schemas
+    from generator.validate import _Checker, _EventFile, _RecordStores, file_key
+
+    path = mini / EVENT
+    stores = _RecordStores(tmp_path / "cache", "records-test.pickle")
+    checker, schemas = _Checker(default_schemas()), default_schemas()
+    current = file_key("event", path, path.read_bytes())
+    doc = stores.event_doc(_EventFile(path, current, path.stem, True, []), checker, schemas)
+    assert doc.data["id"] == path.stem and stores.event_records.get(current) is not None
+
+    earlier = _EventFile(path, "the key of its bytes when it was stat-ed", path.stem, True, [])
+    with pytest.raises(DataError) as raised:
+        stores.event_doc(earlier, checker, schemas)
+    assert "changed or removed while the data was being checked" in str(raised.value.problems)
+    assert stores.event_records.get(earlier.key) is None
 
 
 def test_unchanged_files_are_not_read_again_and_any_write_is_seen(mini, tmp_path, monkeypatch):
