@@ -200,7 +200,7 @@ def _render_pages(job: _PageJob, made: KeyedStore) -> list[tuple[str, bool]]:
             results[i] = _render_one(job, i)
     else:
         store = job.fragments.store
-        store.close()  # no SQLite connection may be open at a fork
+        store.ready_for_fork()
         for indexes, (written, cards, used) in map_slices(_render_slice, job, len(job.todo), jobs):
             for n, result in zip(indexes, written):
                 results[job.todo[n]] = result

@@ -7,12 +7,14 @@ a clean run and a cached run give the same bytes (tests/test_incremental.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import sqlite3
+import time
 import zlib
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +221,7 @@ class LookupStore:
         if db is None:
             return
         try:
-            with db:  # one transaction
+            with _transaction(db):
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self.added.items())
                 if drop_unused:
                     stored = [key for (key,) in db.execute("SELECT key FROM entries")]
@@ -228,6 +230,12 @@ class LookupStore:
         except sqlite3.Error:
             return
         self.added = {}
+
+    def ready_for_fork(self) -> None:
+        """Set the file up here, so that workers forked next only read it, and close the
+        connection, as SQLite wants none open at a fork."""
+        self._db()
+        self.close()
 
     def close(self) -> None:
         """Close this process's connection (the next read opens another): before a fork."""
@@ -273,22 +281,11 @@ def _open_table(path: Path, version: str) -> sqlite3.Connection:
     SQLite database (a crash mid-write by something else, a stray file) is made again."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in (1, 2):
-        db = sqlite3.connect(path, timeout=30)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)  # explicit transactions
         try:
-            db.execute("PRAGMA journal_mode = WAL")  # readers go on while a run writes
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent after a crash
-            with db:
-                db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-                )
-                row = db.execute("SELECT version FROM meta").fetchone()
-                if row is None or row[0] != version:
-                    db.execute("DELETE FROM meta")
-                    db.execute("INSERT INTO meta VALUES (?)", (version,))
-                    db.execute("DELETE FROM entries")
+            _set_up(db, version)
             return db
-        except sqlite3.OperationalError:  # locked, read-only, full: not the file's fault
+        except sqlite3.OperationalError:  # locked too long, read-only, full: not the file's fault
             db.close()
             raise
         except sqlite3.DatabaseError:
@@ -298,3 +295,52 @@ def _open_table(path: Path, version: str) -> sqlite3.Connection:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+def _set_up(db: sqlite3.Connection, version: str) -> None:
+    """A write-ahead log (readers go on while a run writes, and with synchronous NORMAL it
+    stays consistent after a crash), the tables, and the code version of the entries.
+
+    Processes that open a new file at the same moment take turns: switching the journal is
+    retried, and the tables are made in a transaction that takes the write lock first
+    (BEGIN IMMEDIATE) and so waits for the other's, where a deferred one would find itself
+    locked and fail at once (seen with page workers starting together)."""
+    for _ in range(100):
+        try:
+            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+        time.sleep(0.05)
+    else:
+        raise sqlite3.OperationalError("the journal could not be switched to WAL: locked")
+    db.execute("PRAGMA synchronous = NORMAL")
+    if _stored_version(db) == version:
+        return
+    with _transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if _stored_version(db) != version:  # another process may have just set it up
+            db.execute("DELETE FROM meta")
+            db.execute("INSERT INTO meta VALUES (?)", (version,))
+            db.execute("DELETE FROM entries")
+
+
+def _stored_version(db: sqlite3.Connection) -> str | None:
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+        return None
+    row = db.execute("SELECT version FROM meta").fetchone()
+    return row[0] if row else None
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction that holds the write lock from its start (waiting for it)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -267,6 +267,38 @@ def test_a_forked_worker_reads_the_card_store_through_a_connection_of_its_own(tm
     assert LookupStore(tmp_path / "cards.sqlite", "v1").get("other") == "card two"
 
 
+def _open_card_store(path: Path, barrier, results) -> None:
+    from generator.cache import LookupStore
+
+    barrier.wait()
+    store = LookupStore(path, "v1")
+    store.get("any card")
+    results.put(store._failed)
+
+
+@pytest.mark.skipif(not can_fork(), reason="forks processes")
+def test_processes_setting_up_a_new_card_store_at_once_take_turns(tmp_path):
+    """Page workers start together on a new cache: none may find the file locked and give up
+    on the cache (it did, one open in fifteen, with a deferred transaction)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    failed = 0
+    for trial in range(20):
+        barrier, results = context.Barrier(4), context.Queue()
+        path = tmp_path / f"cards-{trial}.sqlite"
+        openers = [
+            context.Process(target=_open_card_store, args=(path, barrier, results))
+            for _ in range(4)
+        ]
+        for opener in openers:
+            opener.start()
+        failed += sum(results.get(timeout=60) for _ in openers)
+        for opener in openers:
+            opener.join()
+    assert failed == 0
+
+
 def test_pages_rendered_by_worker_processes_are_the_bytes_one_process_renders(
     synthetic, tmp_path, monkeypatch
 ):
