@@ -15,7 +15,6 @@ import pytest
 from generator.build import generate
 from generator.pages import MONTHLY_PAGES_OVER, monthly_years
 from generator.validate import load_dataset
-from generator.workers import can_fork
 from tests.test_synth import load_synth
 
 
@@ -244,11 +243,15 @@ def test_a_card_store_that_is_not_a_database_is_made_again(tmp_path):
     assert LookupStore(path, "v1").get("key") == "card"
 
 
-@pytest.mark.skipif(not can_fork(), reason="in_child runs in this process where it cannot fork")
-def test_a_forked_worker_reads_the_card_store_through_a_connection_of_its_own(tmp_path):
+def test_a_forked_worker_reads_the_card_store_through_a_connection_of_its_own(
+    tmp_path, monkeypatch
+):
     """A connection opened before a fork is not used in the child, nor closed there."""
+    import generator.workers as workers
     from generator.cache import LookupStore
     from generator.workers import in_child
+
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # fork, as in a build
 
     store = LookupStore(tmp_path / "cards.sqlite", "v1")
     store.put("key", "card")
@@ -276,7 +279,6 @@ def _open_card_store(path: Path, barrier, results) -> None:
     results.put(store._failed)
 
 
-@pytest.mark.skipif(not can_fork(), reason="forks processes")
 def test_processes_setting_up_a_new_card_store_at_once_take_turns(tmp_path):
     """Page workers start together on a new cache: none may find the file locked and give up
     on the cache (it did, one open in fifteen, with a deferred transaction)."""
