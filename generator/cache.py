@@ -189,7 +189,7 @@ class LookupStore:
     Entries put are written by `save`, in one transaction; entries a run of every page did
     not use are then deleted, as KeyedStore drops them. Another code version empties the
     table. A connection is never carried across fork: a forked worker opens its own (SQLite
-    asks that no connection be open at a fork at all, so callers close it before forking).
+    asks that no connection be open at a fork at all: call ready_for_fork before forking).
     Should the file be unusable (read-only, locked for too long, not a database), the store
     is an empty one and saves nothing: the cache only saves time.
     """
