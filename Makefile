@@ -42,12 +42,10 @@ validate: $(STAMP)
 site: $(STAMP) system-deps
 	$(BIN)/briefing build --data data --out site
 
-# --dirty: after the first build, only the pages the generator rewrote are built again (the
-# generator leaves unchanged files alone); --no-strict: MkDocs warns about every dirty build.
-# A preview only, whose search index holds only the pages rebuilt by the last save: `make site`
-# always builds everything, strictly.
+# A preview at http://127.0.0.1:8000/, rebuilt on every save of data/, templates/ or docs/
+# (generator/preview.py); `make site` always builds everything, strictly.
 serve: $(STAMP) system-deps
-	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr 127.0.0.1:8000
+	$(BIN)/briefing serve --data data --port 8000
 
 # Stage timings on synthetic and real data (benchmarks/README.md); e.g.
 # make bench BENCH_ARGS="--sizes 300:10:2 --skip-serve"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.cache import cache_root
+from generator.cache import OutputCache, cache_root
 from generator.errors import DataError, Severity, errors_only, problems_to_json
 from generator.validate import load_dataset
 
@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         print(f"briefing validate: {data_dir} is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    dataset, problems = load_dataset(data_dir, cache_dir=cache_root())
+    dataset, problems = load_dataset(data_dir)
     _print_problems(problems, args.format)
     if dataset is None:
         return EXIT_INVALID
@@ -44,33 +44,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from generator.build import generate
+    from generator.build import generate, validated
+    from generator.write import write_tree
 
     try:
-        report = generate(Path(args.data), Path(args.out))
+        dataset, _ = validated(Path(args.data))
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_INVALID
-    print(
-        f"generated {report.total} files into {args.out}: {len(report.written)} written, "
-        f"{len(report.removed)} removed",
-        file=sys.stderr,
-    )
+    tree = generate(dataset, OutputCache(cache_root()))
+    write_tree(Path(args.out), tree.files)
+    print(f"generated {len(tree.files)} files into {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
-    from generator.build import DEFAULT_STAGING, build_site
+    from generator.build import build_site
 
     try:
-        times = build_site(
-            Path(args.data),
-            Path(args.out),
-            staging=Path(args.staging or DEFAULT_STAGING),
-            pdf=not args.no_pdf,
-        )
+        times = build_site(Path(args.data), Path(args.out), pdf=not args.no_pdf)
     except DataError as exc:
         _print_problems(exc.problems, "text")
         print("nothing was published: fix the data and build again", file=sys.stderr)
@@ -85,48 +79,41 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.preview import serve
+
+    return serve(Path(args.data), args.host, args.port)
+
+
 def cmd_pdfs(args: argparse.Namespace) -> int:
-    from generator.build import DEFAULT_STAGING, render_pdfs, validated
+    from generator.build import render_pdfs, validated
 
     try:
-        dataset, _ = validated(Path(args.data), cache_root())
+        dataset, _ = validated(Path(args.data))
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_INVALID
-    staging = Path(args.staging or DEFAULT_STAGING)
-    paths, rendered = render_pdfs(dataset, staging, Path(args.out), jobs=args.jobs)
-    print(
-        f"{len(paths)} briefings in {args.out}: {rendered} laid out, the rest unchanged",
-        file=sys.stderr,
-    )
+    paths = render_pdfs(dataset, Path(args.out), OutputCache(cache_root()))
+    print(f"{len(paths)} briefings in {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from generator.charts import render_charts
-    from generator.pdf import chart_figures, render_briefing
+    from generator.build import render_pdfs, validated
 
-    dataset, problems = load_dataset(Path(args.data))
-    if dataset is None:
-        _print_problems(problems, "text")
-        return EXIT_INVALID
-    charts = None
-    if not (
-        args.start or args.end
-    ):  # charts cover the whole record: only for whole-record briefings
-        chart_dir = cache_root() / "pdf-charts"
-        charts = chart_figures(
-            chart_dir, render_charts(dataset, args.lang, chart_dir, cache_root() / "charts")
-        )
     try:
-        render_briefing(
+        dataset, _ = validated(Path(args.data))
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        return EXIT_INVALID
+    try:
+        render_pdfs(
             dataset,
-            args.lang,
             Path(args.output),
-            base_id=args.base,
+            OutputCache(cache_root()),
+            only=(args.lang, args.base),
             start=args.start,
             end=args.end,
-            charts=charts,
         )
     except ValueError as exc:
         print(f"briefing pdf: {exc}", file=sys.stderr)
@@ -202,11 +189,16 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate, generate and build the whole site")
     build.add_argument("--data", default="data", help="data directory (default: data)")
     build.add_argument("--out", default="site", help="site directory (default: site)")
-    build.add_argument(
-        "--staging", default=None, help="generated MkDocs sources (default: .cache/docs)"
-    )
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF briefings")
     build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser(
+        "serve", help="preview the site, rebuilt on every save of the data or templates"
+    )
+    serve.add_argument("--data", default="data", help="data directory (default: data)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
 
     pdf = commands.add_parser("pdf", help="make a PDF briefing for one base or all, for any period")
     pdf.add_argument("--data", default="data", help="data directory (default: data)")
@@ -222,14 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.set_defaults(run=cmd_pdf)
 
     pdfs = commands.add_parser(
-        "pdfs", help="make every PDF briefing again, skipping those whose content is unchanged"
+        "pdfs", help="make every PDF briefing (laid out again only where its content changed)"
     )
     pdfs.add_argument("--data", default="data", help="data directory (default: data)")
     pdfs.add_argument("--out", default="site/pdf", help="where to write (default: site/pdf)")
-    pdfs.add_argument(
-        "--staging", default=None, help="where charts are generated (default: .cache/docs)"
-    )
-    pdfs.add_argument("--jobs", type=int, default=None, help="processes (default: one per core)")
     pdfs.set_defaults(run=cmd_pdfs)
 
     new = commands.add_parser("new", help="write a schema-valid skeleton for a new record")

@@ -73,36 +73,16 @@ def field_name(path: FieldPath) -> str:
 
 @dataclass
 class Document:
-    """One parsed data file: its values and the position of each of them.
-
-    Pickled (for worker processes and the records cache), a document leaves its positions
-    behind: they were most of its size, and are needed only to report a problem. They are
-    found again from the file's bytes (`blob`, set by whoever read them) when first asked for.
-    It leaves its `path` behind too, which whoever reads it sets again: unpickling ten
-    thousand Path objects cost more than the rest of the record.
-    """
+    """One parsed data file: its values and the position of each of them."""
 
     path: Path
     display: str
     data: Any
-    value_marks: dict[FieldPath, tuple[int, int]] | None = field(default_factory=dict)
-    key_marks: dict[FieldPath, tuple[int, int]] | None = field(default_factory=dict)
-    digest: str = ""  # of the file's kind, path and bytes: names the record in caches
-    blob: bytes | None = field(default=None, repr=False, compare=False)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "value_marks": None, "key_marks": None, "blob": None, "path": None}
-
-    def _find_marks_again(self) -> None:
-        blob = self.blob if self.blob is not None else self.path.read_bytes()
-        again, _ = parse_bytes(self.path, self.display, blob)
-        self.value_marks = again.value_marks if again else {}
-        self.key_marks = again.key_marks if again else {}
+    value_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """The line and column of a field, or of its nearest ancestor that exists."""
-        if self.value_marks is None or self.key_marks is None:
-            self._find_marks_again()
         marks = (self.key_marks, self.value_marks) if key else (self.value_marks, self.key_marks)
         probe = tuple(path)
         while True:

@@ -125,7 +125,6 @@ class Taxonomy:
     base_kinds: dict[str, Term]
     governorates: dict[str, Governorate]
     quantities: dict[str, Quantity]
-    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,6 @@ class Base:
     notes: Text | None = None
     initial_status: str = "active"
     file: str = ""
-    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)
@@ -209,7 +207,6 @@ class Event:
     corrections: tuple[Correction, ...] = ()
     retracted: Correction | None = None  # fields is empty for a retraction
     file: str = ""
-    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
     @property
     def counts(self) -> bool:
@@ -243,7 +240,6 @@ class Source:
     via: str | None = None
     notes: Text | None = None
     file: str = ""
-    digest: str = field(default="", compare=False, repr=False)  # see load.Document
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,18 @@ carries a fingerprint of the records a briefing draws on, not the commit of the 
 that a briefing's bytes change only when its own content does.
 
 Laying out is slow (seconds for a base with a hundred events) and rendering HTML is fast, so
-`render_all_briefings` renders every briefing's HTML, hashes it with everything else that
-decides the bytes, and, given a cache directory, lays out only the briefings whose hash is
-new, in a pool of forked processes.
+`render_all_briefings` renders every briefing's HTML and lays out only those whose HTML and
+charts the cache has not seen, in worker processes.
 """
 
 from __future__ import annotations
 
 import calendar
-import gc
 import hashlib
 import json
-import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, timedelta
 from functools import cache
@@ -34,8 +31,6 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-import pydyf
-import weasyprint
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from weasyprint import CSS, HTML, URLFetcher
@@ -43,13 +38,13 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from generator import derive
+from generator.cache import OutputCache
 from generator.derive import StatusChange
 from generator.i18n import LANGUAGES, Language
 from generator.models import Dataset, Event, FuzzyDate, Source
 from generator.pages import Page
 from generator.render import TEMPLATE_DIR, View, make_environment
 from generator.validate import parse_date
-from generator.workers import can_fork, fork_context
 from generator.write import write_if_changed
 
 ROOT = Path(__file__).parent.parent
@@ -508,260 +503,76 @@ def render_briefing(
     return write_if_changed(Path(out), briefing_pdf(briefing, dataset, LANGUAGES[lang]))
 
 
-# -- every briefing, in parallel, laid out only when its inputs changed ----------------------
-@dataclass(frozen=True)
-class BriefingJob:
-    """One PDF to produce: which briefing, in which language, and where."""
-
-    lang: str
-    path: Path
-    base_id: str | None
-    period: Period | None  # None: as plan_briefing chooses
-    charts: Mapping[str, ChartRef] | None
-    version: str | None
-    weight: int  # events in scope: the largest briefings start first, not last
-
-    @property
-    def name(self) -> str:
-        """'en/qasrak.pdf': the output's name in the cache manifest, whatever the folder."""
-        return f"{self.lang}/{self.path.name}"
-
-    def plan(self, dataset: Dataset) -> Briefing:
-        return plan_briefing(
-            dataset,
-            base_id=self.base_id,
-            period=self.period,
-            charts=self.charts,
-            version=self.version,
-        )
-
-
-@dataclass(frozen=True)
-class BriefingsReport:
-    """What `render_all_briefings_report` did. Unpacks as (paths, rendered)."""
-
-    paths: list[Path]  # every briefing, changed or not, in the order of render_all_briefings
-    laid_out: list[Path]  # those WeasyPrint laid out in this run; the others were unchanged
-    written: list[Path]  # those whose file bytes changed
-
-    @property
-    def rendered(self) -> int:
-        return len(self.laid_out)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter((self.paths, self.rendered))
-
-
-def render_all_briefings(dataset: Dataset, out_dir: Path, **options: Any) -> list[Path]:
-    """Every briefing: out_dir/<lang>/<base>.pdf and out_dir/<lang>/briefing.pdf.
-
-    Returns every path produced, changed or not, so that a build can remove the files it no
-    longer makes. The options and what they do: `render_all_briefings_report`, which also
-    tells what was laid out.
-    """
-    return render_all_briefings_report(dataset, out_dir, **options).paths
-
-
-def render_all_briefings_report(
+# -- every briefing --------------------------------------------------------------------------
+def render_all_briefings(
     dataset: Dataset,
     out_dir: Path,
     *,
     charts: Mapping[str, Mapping[str, ChartRef]] | None = None,
     version: str | None = None,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
+    cache: OutputCache | None = None,
     start: str | None = None,
     end: str | None = None,
-) -> BriefingsReport:
-    """`render_all_briefings`, telling which briefings were laid out.
+) -> list[Path]:
+    """Every briefing: out_dir/<lang>/<base>.pdf and out_dir/<lang>/briefing.pdf.
 
     `charts` is keyed by language, then by chart key (charts carry text in their language).
-    `start`, `end` and `version` apply to every briefing. `jobs` worker processes (default: one per CPU; 1: in this process) plan, render and lay
-    out the briefings. They are forked, so they share the loaded dataset, and each PDF is
-    the one a serial run makes. With `cache_dir` (which this function owns), a briefing is
-    laid out only when the hash of its HTML, stylesheet, fonts, charts and WeasyPrint
-    version is new: `cache_dir/<hash>.pdf` keeps the bytes, `cache_dir/manifest.json` the
-    hash, size and modification time of each output (one that is still as written, or a
-    copy that kept them, is not even read), and PDFs no output was made from are removed.
-    Without `cache_dir` every briefing is laid out. Either way a file whose bytes do not
-    change is not rewritten, so it keeps its modification time.
+    `start`, `end` and `version` apply to every briefing. Planning and HTML are quick and
+    made here; the layouts, the slow part, are shared among the cores, and taken from
+    `cache` when it holds the PDF of the same HTML and charts. Returns every path.
     """
     if OVERALL in dataset.bases:
         raise ValueError(
             f"a base may not be called {OVERALL!r}: its PDF would replace the overall briefing"
         )
+    cache = cache or OutputCache(None)
     period = Period.parse(start, end) if start or end else None
-    work = [
-        BriefingJob(
-            lang=code,
-            path=Path(out_dir) / code / f"{base_id or OVERALL}.pdf",
-            base_id=base_id,
-            period=period,
-            charts=(charts or {}).get(code),
-            version=version,
-            weight=len(dataset.events_of_base(base_id)) if base_id else len(dataset.events),
-        )
-        for code in LANGUAGES
-        for base_id in [*sorted(dataset.bases), None]
-    ]
-    cache = OutputCache(Path(cache_dir)) if cache_dir is not None else None
-    outcomes = _run_all(_Batch(dataset, tuple(work), cache, _layout_key()), jobs)
-    if cache is not None:
-        cache.save({job.name: (job.path, outcome.digest) for job, outcome in zip(work, outcomes)})
-    return BriefingsReport(
-        paths=[job.path for job in work],
-        laid_out=[job.path for job, o in zip(work, outcomes) if o.laid_out],
-        written=[job.path for job, o in zip(work, outcomes) if o.written],
-    )
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    digest: str
-    laid_out: bool
-    written: bool
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """What the workers need; forked, not pickled."""
-
-    dataset: Dataset
-    jobs: tuple[BriefingJob, ...]
-    cache: OutputCache | None
-    layout_key: str
-
-
-_batch: _Batch | None = None  # set while a pool of forked workers runs
-
-
-def _run_all(batch: _Batch, jobs: int | None) -> list[_Outcome]:
-    """Each job's outcome, in the order of the jobs, whatever order they finish in.
-
-    In this process when there is one job or one CPU, or where forking is unsafe (can_fork).
-    """
-    global _batch
-    workers = min(jobs or os.cpu_count() or 1, len(batch.jobs))
-    if workers <= 1 or not can_fork():
-        return [_produce(batch, i) for i in range(len(batch.jobs))]
-    largest_first = sorted(range(len(batch.jobs)), key=lambda i: -batch.jobs[i].weight)
+    wanted: dict[str, tuple[str, Briefing]] = {}
+    paths: dict[Path, str] = {}
+    for code in LANGUAGES:
+        for base_id in [*sorted(dataset.bases), None]:
+            briefing = plan_briefing(
+                dataset,
+                base_id=base_id,
+                period=period,
+                charts=(charts or {}).get(code),
+                version=version,
+            )
+            html = render_html(briefing, dataset, LANGUAGES[code])
+            # the charts by their bytes, not by where they were written this time
+            stable = html
+            for chart in briefing.charts:
+                stable = stable.replace(chart.uri, chart.key)
+            charts_bytes = [chart.path.read_bytes() for chart in briefing.charts]
+            key = cache.key("pdf", _pango_version(), stable, *charts_bytes)
+            wanted[key] = (html, briefing)
+            paths[Path(out_dir) / code / f"{base_id or OVERALL}.pdf"] = key
     _load_fonts()
-    _batch = batch
-    try:
-        # gc.freeze: the collector of a worker leaves the inherited dataset alone, which
-        # saves it walking those objects and copying the memory pages it would touch.
-        with fork_context().Pool(workers, initializer=gc.freeze) as pool:
-            done = dict(pool.imap_unordered(_produce_in_worker, largest_first, chunksize=1))
-    finally:
-        _batch = None
-    return [done[i] for i in range(len(batch.jobs))]
+    pdfs = cache.get_or_make("pdf", wanted, _layout_item)
+    for path, key in paths.items():
+        write_if_changed(path, pdfs[key])
+    return list(paths)
+
+
+def _layout_item(item: tuple[str, Briefing]) -> bytes:
+    return layout_pdf(*item)
+
+
+def _pango_version() -> str:
+    """The layout depends on Pango, a system library the lock file does not pin."""
+    from weasyprint.text.ffi import pango
+
+    return str(pango.pango_version())
 
 
 def _load_fonts() -> None:
-    """Register the briefing fonts in this process, so that forked workers inherit them.
-
-    Otherwise each worker would load them again, into a temporary folder of its own that
-    nothing removes: workers end without running finalizers.
-    """
+    """Register the briefing fonts in this process, so that worker processes inherit them
+    instead of each loading them into a temporary folder of its own."""
     CSS(
         filename=str(PDF_TEMPLATE_DIR / "briefing.css"),
         font_config=_font_config(),
         url_fetcher=LocalFiles([PDF_TEMPLATE_DIR, FONTS_DIR]),
     )
-
-
-def _produce_in_worker(index: int) -> tuple[int, _Outcome]:
-    return index, _produce(_batch, index)
-
-
-def _produce(batch: _Batch, index: int) -> _Outcome:
-    """Plan and render one briefing's HTML, and lay it out unless its hash is known."""
-    job = batch.jobs[index]
-    briefing = job.plan(batch.dataset)
-    html = render_html(briefing, batch.dataset, LANGUAGES[job.lang])
-    digest = _digest(batch.layout_key, html, briefing.charts)
-    cache = batch.cache
-    if cache is not None and cache.produced(job.name, job.path, digest):
-        return _Outcome(digest, laid_out=False, written=False)
-    pdf = cache.get(digest) if cache is not None else None
-    laid_out = pdf is None
-    if pdf is None:
-        pdf = layout_pdf(html, briefing)
-        if cache is not None:
-            cache.put(digest, pdf)
-    return _Outcome(digest, laid_out, write_if_changed(job.path, pdf))
-
-
-def _digest(layout_key: str, html: str, charts: Iterable[ChartFigure]) -> str:
-    """The hash of everything that decides a PDF's bytes."""
-    hasher = hashlib.sha256(layout_key.encode())
-    for part in (html.encode(), *(chart.path.read_bytes() for chart in charts)):
-        hasher.update(b"%d:" % len(part))
-        hasher.update(part)
-    return hasher.hexdigest()[:32]
-
-
-def _layout_key() -> str:
-    """What decides the layout besides the HTML: the stylesheet, the fonts it names, and
-    the versions of WeasyPrint, pydyf and Pango."""
-    from weasyprint.text.ffi import pango
-
-    stylesheet = (PDF_TEMPLATE_DIR / "briefing.css").read_bytes()
-    fonts = sorted(set(re.findall(rb'url\("([^"]+)"\)', stylesheet)))
-    hasher = hashlib.sha256(stylesheet)
-    for font in fonts:
-        hasher.update((PDF_TEMPLATE_DIR / font.decode()).resolve().read_bytes())
-    versions = f"weasyprint {weasyprint.__version__} pydyf {pydyf.__version__}"
-    return f"{versions} pango {pango.pango_version()} {hasher.hexdigest()}"
-
-
-class OutputCache:
-    """PDFs by the hash of their inputs, and the hash each output file was made from."""
-
-    MANIFEST = "manifest.json"
-
-    def __init__(self, root: Path):
-        self.root = root
-        try:
-            self.manifest = json.loads((root / self.MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.manifest = {}
-
-    def produced(self, name: str, path: Path, digest: str) -> bool:
-        """True if `path` is still the file written as `name` from `digest`: same size and
-        modification time (a copy that keeps them, like the previous build's, counts)."""
-        try:
-            stat = path.stat()
-        except OSError:
-            return False
-        return self.manifest.get(name) == [digest, stat.st_size, stat.st_mtime_ns]
-
-    def get(self, digest: str) -> bytes | None:
-        try:
-            return (self.root / f"{digest}.pdf").read_bytes()
-        except OSError:
-            return None
-
-    def put(self, digest: str, pdf: bytes) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".{digest}.{os.getpid()}.tmp"  # workers may write at once
-        tmp.write_bytes(pdf)
-        os.replace(tmp, self.root / f"{digest}.pdf")
-
-    def save(self, outputs: Mapping[str, tuple[Path, str]]) -> None:
-        """Record what each output (name: path, digest) was made from; forget the PDFs that
-        no output was made from."""
-        manifest = {}
-        for name, (path, digest) in outputs.items():
-            stat = path.stat()
-            manifest[name] = [digest, stat.st_size, stat.st_mtime_ns]
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_if_changed(self.root / self.MANIFEST, json.dumps(manifest, indent=1) + "\n")
-        used = {digest for _, digest in outputs.values()}
-        for cached in self.root.glob("*.pdf"):
-            if cached.stem not in used:
-                cached.unlink()
-        self.manifest = manifest
 
 
 def data_version(repo: Path) -> str | None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
-    BytecodeCache,
     Environment,
-    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     select_autoescape,
@@ -24,9 +22,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from generator import derive
-from generator.cache import LookupStore, cache_root, digest, files_digest
 from generator.i18n import LANGUAGES, Language
-from generator.inputs import addresses_digest, event_inputs, source_digests
 from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
 
@@ -40,21 +36,9 @@ def markdown_escape(text: str) -> Markup:
     return Markup(escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def compiled_templates_cache() -> BytecodeCache | None:
-    """Templates compiled once and kept under the build cache: compiling them again in every
-    run (and every rebuild of `make serve`) cost more than rendering a small site."""
-    directory = cache_root() / "templates"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:  # a read-only cache: compile every time
-        return None
-    return FileSystemBytecodeCache(str(directory))
-
-
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
-        bytecode_cache=compiled_templates_cache(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -74,30 +58,35 @@ class View:
     lang: Language
     page: Page
     charts: dict = field(default_factory=dict)  # chart key -> charts.Chart in this language
-    fragments: Fragments | None = None  # rendered cards kept between pages and runs
+    macros: Any = None  # the module of templates/macros.j2
+    # Cards rendered in this run, by kind, record, language and page depth: a card shows the
+    # same on every page of a depth (its links are relative), and most events have several.
+    cards: dict = field(default_factory=dict)
 
-    # -- cards shared by several pages --------------------------------------------------
-    @property
-    def _fragments(self) -> Fragments:
-        """The cards' renderer: a view made without one gets its own, made once."""
-        if self.fragments is None:
-            self.fragments = Fragments(make_environment())
-        return self.fragments
+    # -- blocks shared by several pages -------------------------------------------------
+    def _shared(self, macro: str, *args: Any) -> Markup:
+        depth = self.page.url.count("/")
+        key = (macro, *(getattr(a, "id", a) for a in args), self.code, depth)
+        if key not in self.cards:
+            stand_in = Page("/".join(["_"] * depth) + ".md" if depth else "index.md", "")
+            view = View(self.dataset, self.lang, stand_in, self.charts, self.macros, self.cards)
+            self.cards[key] = getattr(self.macros, macro)(view, *args)
+        return self.cards[key]
 
     def card(self, event: Event) -> Markup:
         """An event's card, as on base pages, chronology pages and the overview."""
-        return self._fragments.event_card(self, event)
+        return self._shared("event_card", event)
 
     def source_card(self, source_id: str) -> Markup:
-        return self._fragments.source_card(self, source_id)
+        return self._shared("source_card", source_id)
 
     def figure_rows(self, event: Event) -> Markup:
         """The rows of an event in a base's table of figures."""
-        return self._fragments.figure_rows(self, event)
+        return self._shared("figure_rows", event)
 
     def chart_block(self, key: str) -> Markup:
         """A chart with its alt text and its numbers as a table (nothing if there is none)."""
-        return self._fragments.chart_block(self, key)
+        return self._shared("chart", key) if key in self.charts else Markup("")
 
     # -- language ---------------------------------------------------------------------
     @property
@@ -277,160 +266,6 @@ class View:
             return code
 
 
-class Fragments:
-    """Event and source cards, rendered once per language and page depth, kept between runs.
-
-    A card is the costly part of a page and shows the same on every page at the same depth
-    (links are relative), so it is rendered against a stand-in page of that depth and reused.
-    Its key holds everything it shows: the event's record, its sources (and the ones they
-    relay), its bases, the taxonomy, its address and the code of the generator and templates.
-    """
-
-    def __init__(self, env: Environment, store: LookupStore | None = None):
-        self.env = env
-        self.store = store or LookupStore(None, "")
-        self.macros = env.get_template("macros.j2").module
-        # a card's key, by what it shows and where: the same card is on several pages
-        self._keys: dict[tuple, str | None] = {}
-
-    def _stand_in(self, v: View) -> View:
-        depth = v.page.url.count("/")
-        path = "/".join(["_"] * depth) + ".md" if depth else "index.md"
-        return View(v.dataset, v.lang, Page(path, v.page.template), v.charts, self)
-
-    def _cached(self, card: tuple, key_parts, render) -> Markup:
-        """`card` names the card and the depth of its page, within this run; `key_parts()`
-        gives everything it shows, hashed into the key it is kept under between runs."""
-        key = self._keys.get(card, "")
-        if key == "":
-            parts = key_parts()
-            # a record without a digest (not read from a file) is never cached
-            key = digest(fragments_version(), *parts) if all(parts) else None
-            self._keys[card] = key
-        if key is None:
-            return render()
-        text = self.store.get(key)
-        if text is None:
-            text = str(render())
-            self.store.put(key, text)
-        return Markup(text)
-
-    def _event_parts(self, v: View, event: Event) -> list[str]:
-        dataset = v.dataset
-        return [
-            v.code,
-            str(v.page.url.count("/")),
-            event_url(dataset, event),
-            dataset.taxonomy.digest,
-            event_inputs(dataset, event),  # the event, its sources and bases
-        ]
-
-    def event_card(self, v: View, event: Event) -> Markup:
-        return self._cached(
-            ("event", event.id, v.code, v.page.url.count("/")),
-            lambda: ["event", *self._event_parts(v, event)],
-            lambda: self.macros.event_card(self._stand_in(v), event),
-        )
-
-    def figure_rows(self, v: View, event: Event) -> Markup:
-        return self._cached(
-            ("figure_rows", event.id, v.code, v.page.url.count("/")),
-            lambda: ["figure_rows", *self._event_parts(v, event)],
-            lambda: self.macros.figure_rows(self._stand_in(v), event),
-        )
-
-    def chart_block(self, v: View, key: str) -> Markup:
-        chart = v.charts.get(key)
-        if chart is None:
-            return Markup("")
-        depth = v.page.url.count("/")
-        return self._cached(
-            ("chart", key, v.code, depth),
-            lambda: ["chart", v.code, str(depth), repr(chart)],
-            lambda: self.macros.chart(self._stand_in(v), key),
-        )
-
-    def source_card(self, v: View, source_id: str) -> Markup:
-        dataset = v.dataset
-        depth = v.page.url.count("/")
-
-        def key_parts() -> list[str]:
-            citing = dataset.events_citing(source_id)
-            return [
-                "source",
-                v.code,
-                str(depth),
-                dataset.taxonomy.digest,
-                *(source_digests(dataset, [source_id])),
-                *(f"{event_url(dataset, e)} {e.date} {e.end_date} {e.type}" for e in citing),
-            ]
-
-        return self._cached(
-            ("source", source_id, v.code, depth),
-            key_parts,
-            lambda: self.macros.source_card(self._stand_in(v), source_id),
-        )
-
-
-# -- pages that need no rendering ------------------------------------------------------------
-def page_key(page: Page, dataset: Dataset, lang: str, charts: dict) -> str | None:
-    """A hash of everything the page shows, for the page kinds whose inputs are few and
-    known (a base page, a chronology page, the sources page): when it is the one its file was
-    made from, the page is not rendered again. None for pages made from the whole dataset
-    (the overview, the indexes), which are rendered every time and cost little.
-
-    It holds what the templates read for that kind (the records behind every card, the base,
-    its charts, the event addresses) and the code of the generator and templates;
-    tests/test_incremental.py checks that an incremental run writes what a clean one writes.
-    """
-    records = _page_records(dataset, page)
-    if not records:
-        return None
-    parts = [fragments_version(), lang, page.path, page.template, records]
-    if page.template == "base.md.j2":  # charts carry text in the page's language
-        base_id = page.context["base_id"]
-        parts += [repr(charts.get(f"base:{base_id}:{kind}")) for kind in ("activity", "figures")]
-    return digest("page", *parts)
-
-
-KEYED_TEMPLATES = ("base.md.j2", "chronology_year.md.j2", "sources.md.j2")
-
-
-def _page_records(dataset: Dataset, page: Page) -> str:
-    """The digest of the records a page shows, the same in both languages: made once per
-    dataset and page. Empty for a page made from every record."""
-    known = dataset.memo.setdefault("page records", {})
-    if page.path in known:
-        return known[page.path]
-    parts = [page.template, dataset.taxonomy.digest, addresses_digest(dataset)]
-    if page.template == "base.md.j2":
-        base = dataset.bases[page.context["base_id"]]
-        parts += [base.digest, *source_digests(dataset, base.sources)]
-        parts += [event_inputs(dataset, e) for e in page.context["events"]]
-    elif page.template == "chronology_year.md.j2":
-        parts.append(repr((page.context["year"], page.context["month"])))
-        for month, events in page.context["months"]:
-            parts += [repr(month), *(event_inputs(dataset, e) for e in events)]
-    elif page.template == "sources.md.j2":  # cards list the events citing them: when, what
-        parts += [source.digest for source in dataset.sources.values()]
-        parts += [
-            f"{e.id} {e.date.value} {e.date.precision} {e.end_date} {e.type} {e.sources}"
-            for e in dataset.events
-        ]
-    keyed = page.template in KEYED_TEMPLATES and all(parts)
-    known[page.path] = digest("records", *parts) if keyed else ""
-    return known[page.path]
-
-
-@cache
-def fragments_version() -> str:
-    """The code that shapes a card: the generator, its templates and catalogs, and Babel."""
-    from importlib.metadata import version
-
-    code = [*Path(__file__).parent.glob("*.py"), *TEMPLATE_DIR.rglob("*")]
-    return digest(version("babel"), version("jinja2"), files_digest(p for p in code if p.is_file()))
-
-
 def render_page(
     env: Environment,
     page: Page,
@@ -438,10 +273,12 @@ def render_page(
     lang: Language,
     prose: dict[str, str],
     charts: dict | None = None,
-    fragments: Fragments | None = None,
+    cards: dict | None = None,
 ) -> str:
+    """A page's Markdown; `cards` keeps the cards rendered for the other pages of a run."""
     template = env.get_template(page.template)
-    view = View(dataset, lang, page, charts or {}, fragments)
+    macros = env.get_template("macros.j2").module
+    view = View(dataset, lang, page, charts or {}, macros, {} if cards is None else cards)
     return template.render(v=view, page=page, lang=lang, prose=prose, **page.context)
 
 

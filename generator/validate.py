@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Container
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.cache import STORE_SHARDS, KeyedStore, digest, files_digest
-from generator.errors import DataError, Problem, Severity, errors_only
+from generator.errors import Problem, Severity, errors_only
 from generator.load import Document, FieldPath, parse_bytes
 from generator.models import (
     LANGUAGES,
@@ -42,7 +37,6 @@ from generator.models import (
     Text,
 )
 from generator.schema import SchemaSet, default_schemas
-from generator.workers import cycle_collector_paused, map_slices
 
 SYRIA_BOUNDS = (32.3, 37.4, 35.6, 42.5)  # lat min, lat max, lon min, lon max
 FORBIDDEN_CHARACTERS = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
@@ -348,7 +342,6 @@ class _Checker:
             },
             governorates=governorates,
             quantities=quantities,
-            digest=doc.digest,
         )
 
     def base(self, doc: Document, tax: Taxonomy, source_ids: set[str]) -> Base:
@@ -390,7 +383,6 @@ class _Checker:
             notes=self.text(doc, d.get("notes"), ("notes",)),
             initial_status=d.get("initial_status", "active"),
             file=doc.display,
-            digest=doc.digest,
         )
 
     def source(self, doc: Document, source_ids: set[str]) -> Source:
@@ -431,7 +423,6 @@ class _Checker:
             via=d.get("via"),
             notes=self.text(doc, d.get("notes"), ("notes",)),
             file=doc.display,
-            digest=doc.digest,
         )
 
     def event(
@@ -617,14 +608,13 @@ class _Checker:
             corrections=tuple(corrections),
             retracted=retracted,
             file=doc.display,
-            digest=doc.digest,
         )
 
 
 def _check_file(
     checker: _Checker, schemas: SchemaSet, kind: str, path: Path, blob: bytes
-) -> tuple[Document | None, list[Problem], bool]:
-    """Parse one file and apply the checks that need only that file: the part worth caching.
+) -> FileCheck:
+    """Parse one file and apply the checks that need only that file, with a fresh `checker`.
 
     Returns the document, its problems, and whether it is sound enough to build a record from.
     """
@@ -638,170 +628,76 @@ def _check_file(
             "start with `id: ...` and one field per line",
         )
         return doc, [*found, problem], False
-    local = _Checker(schemas, checker.today)
-    local.check_strings(doc, doc.data)
+    checker.check_strings(doc, doc.data)
     reported = {p.field for p in found}  # the loader already explained these fields
     schema_problems = [
         p for p in schemas.check(doc, f"{kind}.schema.json") if p.field not in reported
     ]
-    return doc, [*found, *local.problems, *schema_problems], not schema_problems and not found
+    return doc, [*found, *checker.problems, *schema_problems], not schema_problems and not found
 
 
-PARALLEL_FILES_OVER = 2000  # below this, starting worker processes costs more than it saves
-
-
-def _check_files(
-    checker: _Checker, schemas: SchemaSet, files: list[tuple[str, Path]], known: Container[str]
-) -> list[tuple[str, tuple[Document | None, list[Problem], bool] | None]]:
-    """Read each (kind, path), and _check_file it unless its key is `known` (a file touched
-    but not changed): (key, result or None) for each. In forked worker processes when there
-    are many: reading, parsing and the schema check are most of what validating a large
-    record costs."""
-    jobs = min(os.cpu_count() or 1, len(files) // PARALLEL_FILES_OVER)
-    checked: list = [None] * len(files)
-    state = (checker, schemas, files, known)
-    for indexes, results in map_slices(_check_slice, state, len(files), jobs):
-        for i, result in zip(indexes, results):
-            checked[i] = result
-    return checked
-
-
-def _check_slice(state, indexes: range) -> list:
-    checker, schemas, files, known = state
-    done = []
-    for i in indexes:
-        kind, path = files[i]
-        blob = path.read_bytes()
-        key = file_key(kind, path, blob)
-        done.append(
-            (key, None if key in known else _check_file(checker, schemas, kind, path, blob))
-        )
-    return done
-
-
-def file_key(kind: str, path: Path, blob: bytes) -> str:
-    """What a file's cached records are found by: its kind, path and bytes."""
-    return digest(kind, str(path), blob)
-
-
-@cache
-def _checks_version() -> str:
-    """The code behind the per-file checks: a cached result is used only with the same code."""
-    here = Path(__file__).parent
-    return files_digest(
-        [here / "load.py", here / "validate.py", here / "schema.py", *here.glob("schemas/*.json")]
-    )
+FileCheck = tuple[Document | None, list[Problem], bool]  # see _check_file
 
 
 def load_dataset(
-    data_dir: Path, schemas: SchemaSet | None = None, cache_dir: Path | None = None
+    data_dir: Path,
+    schemas: SchemaSet | None = None,
+    checked: dict[tuple[str, Path], tuple[bytes, FileCheck]] | None = None,
 ) -> tuple[Dataset | None, list[Problem]]:
     """Load and check a whole data directory. The dataset is None if any error was found.
 
-    With `cache_dir`, the per-file work (parsing, schema) is reused for files whose bytes did
-    not change; the checks between records always run on the whole dataset.
+    `checked` lets a long-lived caller (the preview) keep each file's own checks between
+    calls: a file whose bytes are those it had is not parsed again. The checks between
+    records always run on the whole dataset.
     """
-    with cycle_collector_paused():
-        try:
-            return _load_dataset(data_dir, schemas, cache_dir)
-        except DataError as exc:  # a file changed while it was being checked
-            return None, exc.problems
-
-
-def _load_dataset(
-    data_dir: Path, schemas: SchemaSet | None, cache_dir: Path | None
-) -> tuple[Dataset | None, list[Problem]]:
     schemas = schemas or default_schemas()
     files, problems = discover(data_dir)
     checker = _Checker(schemas)
     checker.problems = problems
+    memo = {} if checked is None else checked
+    entries = [(kind, path, path.read_bytes()) for kind, paths in files.items() for path in paths]
+    for kind, path, blob in entries:
+        if memo.get((kind, path), (None,))[0] != blob:
+            fresh = _Checker(schemas, checker.today)
+            memo[(kind, path)] = (blob, _check_file(fresh, schemas, kind, path, blob))
+    for gone in set(memo) - {e[:2] for e in entries}:
+        del memo[gone]
     docs: dict[str, list[Document]] = defaultdict(list)
-    # one set of files per data directory: validating another one does not evict these
-    name = f"records-{digest(str(data_dir.resolve()))[:12]}.pickle"
-    stores = _RecordStores(cache_dir, name)
-    entries = [(kind, path) for kind, paths in files.items() for path in paths]
-    keys, settled = _stamped_keys(entries, stores.stamps)
-    unknown = [i for i, key in enumerate(keys) if key is None or not stores.holds(entries[i], key)]
-    work = [entries[i] for i in unknown]
-    for i, (key, checked) in zip(unknown, _check_files(checker, schemas, work, stores.known())):
-        keys[i] = key
-        if checked is not None:
-            stores.put(entries[i][0], key, checked)
-        if settled[i]:
-            stores.stamps.put(str(entries[i][1]), (settled[i], key))
-    stores.stamps.save()
-    event_files: list[_EventFile] = []
-    for (kind, path), key in zip(entries, keys):
-        if kind == "event":
-            event = _EventFile(path, key, *stores.checked_events.get(key))
-            checker.problems.extend(event.found)
-            event_files.append(event)
-            continue
-        doc, found, usable = stores.records.get(key)
+    for kind, path, _ in entries:
+        doc, found, usable = memo[(kind, path)][1]
         checker.problems.extend(found)
         if doc is None:
             continue
-        doc.path = path  # its bytes are read again, should a check between records need them
-        doc.digest = key
         if usable:
             docs[kind].append(doc)
         elif kind != "taxonomy" and _id_inside(doc) is not None:
             docs[f"{kind}-ids-only"].append(doc)
-    stores.records.save()
-
-    def event_doc(event: _EventFile) -> Document:
-        return stores.event_doc(event, checker, schemas)
 
     ids: dict[str, set[str]] = {}
     for kind in ("base", "source", "event"):
-        named: list[tuple[str, Document | _EventFile]]
-        if kind == "event":  # usable ones first, as for the other kinds
-            named = [(e.ident, e) for e in event_files if e.usable and e.ident is not None]
-            named += [(e.ident, e) for e in event_files if not e.usable and e.ident is not None]
-        else:
-            named = [(doc.data["id"], doc) for doc in docs[kind] + docs[f"{kind}-ids-only"]]
-        first: dict[str, Document | _EventFile] = {}
-        for ident, record in named:
+        first: dict[str, Document] = {}
+        for doc in docs[kind] + docs[f"{kind}-ids-only"]:  # usable ones first
+            ident = doc.data["id"]
             if ident in first:
                 checker.error(
-                    record if isinstance(record, Document) else event_doc(record),
+                    doc,
                     ("id",),
                     f"id '{ident}' is also used by {first[ident].display}",
                     "ids must be unique: choose another one",
                 )
             else:
-                first[ident] = record
+                first[ident] = doc
         # a reference by file name is fine even where the id inside is broken: that is reported once
         ids[kind] = set(first) | {path.stem for path in files[kind]}
 
     if not docs["taxonomy"]:
-        stores.save_events(keys, entries)
         return None, sorted(checker.problems)
     taxonomy = checker.taxonomy(docs["taxonomy"][0])
     sources = {s.id: s for s in (checker.source(doc, ids["source"]) for doc in docs["source"])}
     bases = {b.id: b for b in (checker.base(doc, taxonomy, ids["source"]) for doc in docs["base"])}
-    context = digest(  # what an event's checks read besides its own file
-        checker.today.isoformat(),
-        *(doc.digest for kind in ("taxonomy", "base", "source") for doc in docs[kind]),
-        *sorted(ids["base"]),
-        *sorted(ids["source"]),
-    )
-    events = []
-    for event_file in event_files:
-        if not event_file.usable:
-            continue
-        if event_file.context != context:
-            before = len(checker.problems)
-            doc = event_doc(event_file)
-            event_file.event = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
-            event_file.problems = checker.problems[before:]
-            event_file.context = context
-            stores.checked_events.put(event_file.key, event_file.kept())
-        else:
-            checker.problems.extend(event_file.problems)
-        if event_file.event is not None:
-            events.append(event_file.event)
-    stores.save_events(keys, entries)
+    events = [
+        checker.event(doc, taxonomy, ids["base"], sources, ids["source"]) for doc in docs["event"]
+    ]
     _check_relay_cycles(checker, docs["source"], sources)
     problems = sorted(set(checker.problems))
     if errors_only(problems):
@@ -810,20 +706,9 @@ def _load_dataset(
         taxonomy=taxonomy,
         bases=dict(sorted(bases.items())),
         sources=dict(sorted(sources.items())),
-        events=tuple(sorted(events, key=lambda e: e.sort_key)),
+        events=tuple(sorted((e for e in events if e is not None), key=lambda e: e.sort_key)),
     )
     return dataset, problems
-
-
-def _changed_meanwhile(path: Path) -> Problem:
-    return Problem(
-        str(path),
-        1,
-        1,
-        "",
-        "the file was changed or removed while the data was being checked",
-        "run the command again",
-    )
 
 
 def _id_inside(doc: Document | None) -> str | None:
@@ -832,125 +717,6 @@ def _id_inside(doc: Document | None) -> str | None:
         return None
     ident = doc.data.get("id")
     return ident if isinstance(ident, str) else None
-
-
-@dataclass
-class _EventFile:
-    """An event file as the checks between records see it, without its parsed record.
-
-    Unpickling ten thousand event records cost more than anything else a run after one edit
-    reads, and a record is needed only where its event is checked again (its file, or a
-    file it refers to, changed) or its id is used twice. What else is needed is kept by the
-    file's key: its id, the problems of the file alone, and the model and problems of the
-    checks between records with a hash of what they read (`context`).
-    """
-
-    path: Path
-    key: str
-    ident: str | None  # the id inside, if it is a string
-    usable: bool  # sound enough to build a model from
-    found: list[Problem]  # in the file alone
-    context: str = ""  # what `event` and `problems` were checked against; "" not yet
-    event: Event | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def display(self) -> str:
-        return str(self.path)  # as _check_file names a document
-
-    def kept(self) -> tuple:
-        return (self.ident, self.usable, self.found, self.context, self.event, self.problems)
-
-
-class _RecordStores:
-    """Where a data directory's per-file work is kept between runs (see KeyedStore): the parsed
-    records of the taxonomy, bases and sources, read whole; the records of events, read only
-    where needed; and for each event file what _EventFile keeps, read whole."""
-
-    def __init__(self, cache_dir: Path | None, name: str):
-        def store(prefix: str, **options) -> KeyedStore:
-            path = cache_dir / f"{prefix}{name}" if cache_dir else None
-            return KeyedStore(path, _checks_version(), shards=STORE_SHARDS, **options)
-
-        if cache_dir is not None:  # event models as an earlier version kept them
-            for older in cache_dir.glob(f"models-{Path(name).stem}-*.pickle"):
-                older.unlink(missing_ok=True)
-        self.records = store("")
-        self.event_records = store("events-", lazy=True)
-        self.checked_events = store("checked-events-")
-        self.stamps = KeyedStore(cache_dir and cache_dir / f"stamps-{name}", "1")
-
-    def holds(self, entry: tuple[str, Path], key: str) -> bool:
-        kind, _ = entry
-        return (self.checked_events if kind == "event" else self.records).get(key) is not None
-
-    def known(self) -> set[str]:
-        """The keys of files already checked: one touched but unchanged is not parsed again."""
-        return set(self.records.entries) | set(self.checked_events.entries)
-
-    def put(self, kind: str, key: str, checked: tuple[Document | None, list[Problem], bool]):
-        if kind != "event":
-            self.records.put(key, checked)
-            return
-        doc, found, usable = checked
-        self.event_records.put(key, checked)
-        self.checked_events.put(key, (_id_inside(doc), usable, found))
-
-    def event_doc(self, event: _EventFile, checker: _Checker, schemas: SchemaSet) -> Document:
-        """The parsed record of an event file: kept, or read again if the cache lost it. Read
-        again, its bytes must be those its key names (the file may have been saved since it
-        was stat-ed): a record kept under another file's key would outlive this run."""
-        checked = self.event_records.get(event.key)
-        if checked is None or checked[0] is None:
-            try:
-                blob = event.path.read_bytes()
-            except OSError:
-                blob = None
-            if blob is None or file_key("event", event.path, blob) != event.key:
-                raise DataError([_changed_meanwhile(event.path)])
-            checked = _check_file(checker, schemas, "event", event.path, blob)
-            self.event_records.put(event.key, checked)
-        doc = checked[0]
-        assert doc is not None, f"{event.path}: the bytes of a usable record do not parse"
-        doc.path = event.path
-        doc.digest = event.key
-        return doc
-
-    def save_events(self, keys: list[str | None], entries: list[tuple[str, Path]]) -> None:
-        self.checked_events.save()
-        current = {key for key, (kind, _) in zip(keys, entries) if kind == "event"}
-        self.event_records.save(keep=current)
-
-
-RECENT_NS = 2_000_000_000
-
-
-def _stamped_keys(
-    files: list[tuple[str, Path]], stamps: KeyedStore
-) -> tuple[list[str | None], list[tuple[int, int, int, int] | None]]:
-    """The key of each (kind, path) known from its stamp (None: its bytes must be read), and
-    the stamp to remember for it once they are (None: not to be remembered).
-
-    A file whose inode, size, modification and change times are those it had when its key
-    was last worked out is not read: reading and hashing ten thousand files was a third of
-    validating them. The change time moves on any write, even one that sets the modification
-    time back. A file changed in the last RECENT_NS is not stamped: on a file system with
-    coarse times, a second write in the same tick would look unchanged."""
-    recent = time.time_ns() - RECENT_NS
-    keys: list[str | None] = []
-    settled: list[tuple[int, int, int, int] | None] = []
-    for _, path in files:
-        try:
-            status = os.stat(path)
-        except OSError:  # gone meanwhile: reading it reports that as a problem
-            keys.append(None)
-            settled.append(None)
-            continue
-        stamp = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-        known = stamps.get(str(path))
-        keys.append(known[1] if known and known[0] == stamp else None)
-        settled.append(stamp if max(status.st_mtime_ns, status.st_ctime_ns) < recent else None)
-    return keys, settled
 
 
 def _check_relay_cycles(

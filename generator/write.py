@@ -21,13 +21,13 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
-def file_stamp(path: Path) -> tuple[int, int]:
-    """Size and modification time: an output changed by anyone else since is made again."""
-    try:
-        status = path.stat()
-    except OSError:
-        return (-1, -1)
-    return status.st_size, status.st_mtime_ns
+def write_tree(root: Path, files: dict[str, str | bytes], remove_others: bool = True) -> None:
+    """Write each file (by its path under `root`) whose bytes changed; with `remove_others`,
+    delete the files under `root` that are not among them."""
+    for rel, content in files.items():
+        write_if_changed(root / rel, content)
+    if remove_others:
+        remove_stale(root, {root / rel for rel in files})
 
 
 def remove_stale(root: Path, keep: set[Path]) -> list[Path]:

@@ -39,7 +39,7 @@ def built_site(tmp_path_factory) -> Path:
     from generator.build import build_site
 
     work = tmp_path_factory.mktemp("real")
-    build_site(ROOT / "data", work / "site", staging=work / "staging")
+    build_site(ROOT / "data", work / "site")
     return work / "site"
 
 
@@ -55,8 +55,10 @@ def real_dataset():
 @pytest.fixture(scope="session")
 def generated_pages(tmp_path_factory) -> list[Path]:
     """Every page generated from the real data and from a synthetic year split per month."""
-    from generator.build import generate
+    from generator.build import generate, validated
+    from generator.cache import OutputCache
     from generator.pages import MONTHLY_PAGES_OVER
+    from generator.write import write_tree
     from tests.test_synth import load_synth
 
     work = tmp_path_factory.mktemp("generated")
@@ -64,7 +66,7 @@ def generated_pages(tmp_path_factory) -> list[Path]:
     load_synth().synthesize(work / "data", events=events, bases=2, years=1, seed=5)
     pages = []
     for name, data in (("real", ROOT / "data"), ("synth", work / "data")):
-        generate(data, work / name, ROOT / "docs", cache_dir=work / "cache")
+        write_tree(work / name, generate(validated(data)[0], OutputCache(work / "cache")).files)
         pages += sorted((work / name).rglob("*.md"))
     assert any("chronology/" in p.as_posix() and "-" in p.stem for p in pages)  # month pages
     return pages

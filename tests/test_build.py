@@ -33,7 +33,7 @@ def test_hostile_text_reaches_the_reader_as_literal_text(mini, tmp_path):
         ),
         encoding="utf-8",
     )
-    build_site(mini, tmp_path / "site", staging=tmp_path / "staging")
+    build_site(mini, tmp_path / "site")
     html = (tmp_path / "site/bases/qasrak/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) {{ 7*7 }}" in html
@@ -46,7 +46,7 @@ def test_hostile_text_reaches_the_reader_as_literal_text(mini, tmp_path):
 
 def test_invalid_data_publishes_nothing_and_keeps_the_previous_site(mini, tmp_path):
     site = tmp_path / "site"
-    assert build_site(mini, site, staging=tmp_path / "staging").pdfs > 0  # PDFs are made
+    assert build_site(mini, site).pdfs > 0  # PDFs are made
     before = tree(site)
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
     event.write_text(
@@ -54,15 +54,15 @@ def test_invalid_data_publishes_nothing_and_keeps_the_previous_site(mini, tmp_pa
         encoding="utf-8",
     )
     with pytest.raises(DataError) as failure:
-        build_site(mini, site, staging=tmp_path / "staging")
+        build_site(mini, site)
     assert "unknown base 'nowhere'" in failure.value.problems[0].format()
     assert tree(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site", "staging"]  # no leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]  # no leftovers
 
 
 def test_a_failing_mkdocs_build_keeps_the_previous_site(mini, tmp_path):
     site = tmp_path / "site"
-    build_site(mini, site, staging=tmp_path / "staging")
+    build_site(mini, site)
     before = tree(site)
     broken_config = tmp_path / "mkdocs.yml"
     broken_config.write_text(
@@ -79,7 +79,7 @@ def test_a_failing_mkdocs_build_keeps_the_previous_site(mini, tmp_path):
     from mkdocs.exceptions import Abort
 
     with pytest.raises(Abort):
-        build_site(mini, site, staging=tmp_path / "staging", config_file=broken_config)
+        build_site(mini, site, config_file=broken_config)
     assert tree(site) == before
 
 
@@ -98,8 +98,6 @@ def test_cli_build_reports_data_errors_with_exit_code_1(mini, tmp_path):
             str(mini),
             "--out",
             str(tmp_path / "site"),
-            "--staging",
-            str(tmp_path / "staging"),
         ],
         capture_output=True,
         text=True,
@@ -112,8 +110,8 @@ def test_cli_build_reports_data_errors_with_exit_code_1(mini, tmp_path):
 
 
 def test_two_builds_of_the_same_data_are_byte_identical(mini, tmp_path):
-    build_site(mini, tmp_path / "one", staging=tmp_path / "staging-one")
-    build_site(mini, tmp_path / "two", staging=tmp_path / "staging-two")
+    build_site(mini, tmp_path / "one")
+    build_site(mini, tmp_path / "two")
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
@@ -124,30 +122,28 @@ def charts_of(tree_: dict[str, bytes]) -> dict[str, bytes]:
     return {name: data for name, data in tree_.items() if name.startswith("charts/")}
 
 
-def test_charts_drawn_while_mkdocs_builds_are_the_ones_published(mini, tmp_path, monkeypatch):
-    """build_site draws the charts while MkDocs builds, so MkDocs copies none (a cold cache)
-    or the previous drawing of a changed chart: the site and the staging tree must end with
-    the new drawings, as a plain `briefing generate` would have made them."""
-    from generator.charts import draw_svg, plan_charts
-    from generator.validate import load_dataset
-
-    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))  # cold: every chart drawn
-    site, staging = tmp_path / "site", tmp_path / "staging"
-    times = build_site(mini, site, staging=staging, pdf=False)
+def test_an_edit_redraws_only_the_charts_that_show_it(mini, tmp_path, monkeypatch):
+    """The cache serves a chart whose plan did not change; an edited figure is drawn anew,
+    as a clean build draws it."""
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    times = build_site(mini, site, pdf=False)
     assert times.mkdocs > 0 and times.pdfs is None and "PDFs" not in str(times)
     first = charts_of(tree(site))
-    assert len(first) > 4 and first == charts_of(tree(staging))
+    assert len(first) > 4
+    cached = sorted((tmp_path / "cache" / "charts").iterdir())
+    assert len(cached) == len(first)
 
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
     event.write_text(event.read_text(encoding="utf-8").replace("value: 100", "value: 60"))
-    build_site(mini, site, staging=staging, pdf=False)
+    build_site(mini, site, pdf=False)
     second = charts_of(tree(site))
     changed = sorted(name for name in first if first[name] != second[name])
     assert changed == ["charts/ar/base-qasrak-figures.svg", "charts/en/base-qasrak-figures.svg"]
-    assert second == charts_of(tree(staging))
-    dataset, _ = load_dataset(mini)
-    plan = next(p for p in plan_charts(dataset, "en") if p.chart.key == "base:qasrak:figures")
-    assert second["charts/en/base-qasrak-figures.svg"] == draw_svg(plan)
+    assert len(list((tmp_path / "cache" / "charts").iterdir())) == len(first) + 2
+    monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "clean"))
+    build_site(mini, tmp_path / "clean-site", pdf=False)
+    assert tree(tmp_path / "clean-site") == tree(site)
 
 
 def test_cli_pdf_makes_a_briefing_for_a_base_and_period(tmp_path):
@@ -182,7 +178,7 @@ def test_a_build_killed_midway_leaves_the_previous_site_untouched(mini, tmp_path
     import time
 
     site = tmp_path / "site"
-    build_site(mini, site, staging=tmp_path / "staging", pdf=False)
+    build_site(mini, site, pdf=False)
     before = tree(site)
     event = mini / "events/2025/2025-11-12-qasrak-convoy.yaml"
     event.write_text(
@@ -198,8 +194,6 @@ def test_a_build_killed_midway_leaves_the_previous_site_untouched(mini, tmp_path
         str(mini),
         "--out",
         str(site),
-        "--staging",
-        str(tmp_path / "staging"),
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -211,19 +205,6 @@ def test_a_build_killed_midway_leaves_the_previous_site_untouched(mini, tmp_path
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert tree(site) == before
-    build_site(mini, site, staging=tmp_path / "staging", pdf=False)  # the next build cleans up
+    build_site(mini, site, pdf=False)  # the next build cleans up
     assert "reached Qasrak again" in (site / "bases/qasrak/index.html").read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".site-*"))
-
-
-def _fail() -> None:
-    raise SystemExit(3)
-
-
-def test_a_failure_beside_the_mkdocs_build_fails_the_build():
-    from generator.build import _alongside
-
-    ran = []
-    with pytest.raises(RuntimeError, match="_fail failed"), _alongside(_fail):
-        ran.append("body")
-    assert ran == ["body"]

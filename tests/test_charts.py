@@ -21,8 +21,11 @@ import pytest
 import yaml
 
 from generator import charts, derive, geo
+from generator.cache import OutputCache
+from generator.drawing import draw_svg, drawn
 from generator.i18n import CATALOG_DIR
 from generator.validate import load_dataset
+from generator.write import write_tree
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -50,11 +53,12 @@ def mini():
 FRESH_PROCESS = """
 import sys
 from pathlib import Path
+from generator.cache import OutputCache
 from generator.charts import render_charts
 from generator.validate import load_dataset
+from generator.write import write_tree
 dataset, _ = load_dataset(Path("data"))
-for lang in ("en", "ar"):
-    render_charts(dataset, lang, Path(sys.argv[1]))
+write_tree(Path(sys.argv[1]), render_charts(dataset, OutputCache(None))[1])
 """
 
 
@@ -66,7 +70,8 @@ def rendered(real, tmp_path_factory):
     other = subprocess.Popen([sys.executable, "-c", FRESH_PROCESS, str(fresh)], cwd=ROOT)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = {lang: charts.render_charts(real, lang, out, cache) for lang in ("en", "ar")}
+        result, files = charts.render_charts(real, OutputCache(cache))
+        write_tree(out, files)
     assert other.wait(timeout=120) == 0
     return {
         "out": out,
@@ -75,6 +80,11 @@ def rendered(real, tmp_path_factory):
         "charts": result,
         "warnings": list(caught),
     }
+
+
+def spec(plan: charts.PlannedChart) -> str:
+    """All a chart's drawing depends on besides the code: what the cache keys it by."""
+    return json.dumps([plan.kind, plan.spec], sort_keys=True)
 
 
 def plan_of(dataset, lang: str, key: str) -> charts.PlannedChart:
@@ -117,7 +127,7 @@ def test_drawing_emits_no_missing_glyph_warning(rendered, mini):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for lang in ("en", "ar"):  # a range of conflicting figures, a short time axis
-            charts.draw_svg(plan_of(mini, lang, "base:qasrak:figures"))
+            draw_svg(plan_of(mini, lang, "base:qasrak:figures"))
     messages = [str(w.message) for w in rendered["warnings"] + caught]
     assert not [m for m in messages if "Glyph" in m or "missing from" in m], messages
 
@@ -127,46 +137,11 @@ def test_a_second_render_and_a_fresh_process_give_identical_bytes(real, rendered
     for key in ("overview:status", "base:qasrak:figures"):
         for lang in ("en", "ar"):
             plan = plan_of(real, lang, key)
-            assert charts.draw_svg(plan) == (out / plan.chart.path).read_bytes()
+            assert draw_svg(plan) == (out / plan.chart.path).read_bytes()
     files = sorted(p.relative_to(out) for p in out.rglob("*.svg"))
     assert files == sorted(p.relative_to(fresh) for p in fresh.rglob("*.svg"))
     for rel in files:
         assert (fresh / rel).read_bytes() == (out / rel).read_bytes(), rel
-
-
-def test_a_chart_is_the_same_to_the_byte_whichever_charts_were_drawn_before_it(real, mini):
-    """Figures are reused from chart to chart (a panel's Axes are costly to make): nothing a
-    chart draws may be left for the next one to inherit."""
-    plans = [
-        plan
-        for dataset in (real, mini)
-        for lang in ("en", "ar")
-        for plan in charts.plan_charts(dataset, lang)
-        if plan.kind != "map"
-    ]
-    assert len({(p.chart.lang, p.kind, len(p.spec.get("panels", ()))) for p in plans}) >= 5
-    charts._SPARE_FIGURES.clear()
-    first = [charts.draw_svg(plan) for plan in plans]
-    assert sum(map(len, charts._SPARE_FIGURES.values())) >= 4, "figures were not reused"
-    again = [charts.draw_svg(plan) for plan in reversed(plans)][::-1]
-    for plan, a, b in zip(plans, first, again):
-        assert a == b, (plan.chart.lang, plan.chart.key)
-
-
-def test_texts_are_drawn_as_matplotlib_s_own_svg_writer_draws_them(real, mini):
-    """Charts share one text-to-path converter that remembers each text's shape and size
-    (charts._shared_text_to_path): what it gives must be what matplotlib's own SVG writer
-    works out afresh for every chart, for every text size, font and language."""
-    import io
-
-    for dataset in (real, mini):
-        for lang in ("en", "ar"):
-            for plan in charts.plan_charts(dataset, lang):
-                ours = charts.draw_svg(plan)
-                theirs = io.BytesIO()
-                with charts.drawn(plan) as fig:
-                    fig.savefig(theirs, format="svg", backend="svg", metadata={"Date": None})
-                assert ours == theirs.getvalue(), (lang, plan.chart.key)
 
 
 def test_svg_has_no_date_and_no_live_text(rendered):
@@ -178,38 +153,30 @@ def test_svg_has_no_date_and_no_live_text(rendered):
 # -- cache --------------------------------------------------------------------------------------------
 
 
-def test_the_cache_serves_unchanged_charts_without_drawing(real, rendered, tmp_path):
-    plan = plan_of(real, "en", "overview:map")
-    cached = rendered["cache"] / f"{charts.chart_digest(plan)}.svg"
-    original = cached.read_bytes()
+def test_the_cache_serves_unchanged_charts_without_drawing(real, rendered):
+    path = "charts/en/overview-map.svg"
+    drawn = (rendered["out"] / path).read_bytes()
+    cached = next(p for p in (rendered["cache"] / "charts").iterdir() if p.read_bytes() == drawn)
     try:
-        cached.write_bytes(original.replace(b"</svg>", b"<!-- served from cache --></svg>"))
-        charts.render_charts(real, "en", tmp_path, rendered["cache"])
-        assert b"<!-- served from cache -->" in (tmp_path / plan.chart.path).read_bytes()
+        cached.write_bytes(drawn.replace(b"</svg>", b"<!-- served from cache --></svg>"))
+        _, files = charts.render_charts(real, OutputCache(rendered["cache"]))
+        assert b"<!-- served from cache -->" in files[path]
     finally:
-        cached.write_bytes(original)
+        cached.write_bytes(drawn)
 
 
-def test_cached_charts_no_run_used_for_two_weeks_are_forgotten(real, rendered, tmp_path):
-    cache = tmp_path / "cache"
-    charts.render_charts(real, "en", tmp_path / "out", cache)
-    used = sorted(cache.glob("*.svg"))
-    stale = cache / "0123456789abcdef.svg"  # a chart of data that has since changed
+def test_cached_outputs_no_build_used_for_two_weeks_are_forgotten(real, tmp_path):
+    cache = OutputCache(tmp_path / "cache")
+    charts.render_charts(real, cache)
+    used = sorted((tmp_path / "cache" / "charts").iterdir())
+    stale = tmp_path / "cache" / "charts" / "0123456789abcdef"  # of data since changed
     stale.write_bytes(b"<svg/>")
     weeks_ago = time.time() - 15 * 24 * 3600
     for path in [stale, *used]:
         os.utime(path, (weeks_ago, weeks_ago))
-    charts.render_charts(real, "en", tmp_path / "out", cache)
-    assert not stale.exists()
-    assert sorted(cache.glob("*.svg")) == used  # used again: kept, with a fresh date
-    assert all(p.stat().st_mtime > weeks_ago + 3600 for p in used)
-
-
-def test_rendering_again_leaves_outputs_untouched(real, rendered):
-    paths = [rendered["out"] / c.path for c in rendered["charts"]["en"].values()]
-    before = {p: p.stat().st_mtime_ns for p in paths}
-    charts.render_charts(real, "en", rendered["out"], rendered["cache"])
-    assert {p: p.stat().st_mtime_ns for p in paths} == before
+    charts.render_charts(real, cache)  # uses them again
+    assert cache.prune(["charts"]) == [stale]
+    assert sorted((tmp_path / "cache" / "charts").iterdir()) == used
 
 
 def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
@@ -218,8 +185,8 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
         qasrak, name=dataclasses.replace(qasrak.name, en="Qasrak airbase")
     )
     changed = dataclasses.replace(real, bases={**real.bases, "qasrak": renamed})
-    before = {p.chart.key: charts.chart_digest(p) for p in charts.plan_charts(real, "en")}
-    after = {p.chart.key: charts.chart_digest(p) for p in charts.plan_charts(changed, "en")}
+    before = {p.chart.key: spec(p) for p in charts.plan_charts(real, "en")}
+    after = {p.chart.key: spec(p) for p in charts.plan_charts(changed, "en")}
     redrawn = {key for key in before if before[key] != after[key]}
     assert redrawn == {
         "base:qasrak:activity",
@@ -227,47 +194,8 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
         "overview:status",
         "overview:map",
     }
-    arabic = [charts.chart_digest(p) for p in charts.plan_charts(real, "ar")]
-    assert arabic == [charts.chart_digest(p) for p in charts.plan_charts(changed, "ar")]
-
-
-def test_the_charts_of_a_base_whose_records_did_not_change_are_not_planned_again(
-    tmp_path, monkeypatch
-):
-    import shutil
-
-    data, out, cache = tmp_path / "data", tmp_path / "out", tmp_path / "cache"
-    shutil.copytree(FIXTURES / "mini", data)
-    first = charts.render_charts(dataset_of(data), "en", out, cache)
-    planned = []
-    for name in ("_activity_plan", "_figures_plan", "_status_plan", "_map_plan"):
-        original = getattr(charts, name)
-
-        def spy(scope, *args, original=original, name=name):
-            planned.append(args[0] if name in ("_activity_plan", "_figures_plan") else name)
-            return original(scope, *args)
-
-        monkeypatch.setattr(charts, name, spy)
-    assert charts.render_charts(dataset_of(data), "en", out, cache) == first
-    overview = ["overview:activity", "_status_plan", "_map_plan"]
-    assert planned == overview
-
-    convoy = data / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
-    convoy.write_text(convoy.read_text().replace("value: 100", "value: 90"))
-    planned.clear()
-    charts.render_charts(dataset_of(data), "en", out, cache)
-    assert sorted(set(planned) - set(overview)) == ["base:qasrak:activity", "base:qasrak:figures"]
-
-    # a kept plan whose drawing left the cache is planned again, and drawn
-    chart = first["base:qasrak:activity"]
-    for svg in cache.glob("*.svg"):
-        svg.unlink()
-    (out / chart.path).unlink()
-    planned.clear()
-    charts.render_charts(dataset_of(data), "en", out, cache)
-    assert "base:qasrak:activity" in planned and (out / chart.path).read_bytes().startswith(
-        b"<?xml"
-    )
+    arabic = [spec(p) for p in charts.plan_charts(real, "ar")]
+    assert arabic == [spec(p) for p in charts.plan_charts(changed, "ar")]
 
 
 # -- language -----------------------------------------------------------------------------------------
@@ -418,7 +346,7 @@ def test_legend_entries_read_row_by_row_in_the_page_direction(real):
         plan = plan_of(real, lang, "base:qasrak:activity")
         labels = [series["label"] for series in plan.spec["series"]]
         assert len(labels) >= 4, "two rows of three entries are needed to tell rows apart"
-        with charts.drawn(plan) as fig:
+        with drawn(plan) as fig:
             at = {text.get_text(): text.get_position() for text in fig.texts}
         first, second, third, fourth = (at[label] for label in labels[:4])
         assert first[1] == second[1] == third[1] > fourth[1], "a row, then the next below it"
@@ -446,7 +374,7 @@ def test_month_names_under_a_time_axis_never_touch(real, two_years):
             plan = plan_of(dataset, lang, key)
             names = plan.spec["months"] if "months" in plan.spec else plan.spec["axis"]["labels"]
             spellings = {*names, *(name.replace(" ", "\n", 1) for name in names)}
-            with charts.drawn(plan) as fig:
+            with drawn(plan) as fig:
                 renderer = fig.canvas.get_renderer()
                 boxes = sorted(
                     (t.get_window_extent(renderer) for t in fig.texts if t.get_text() in spellings),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from generator import derive, pdf
+from generator.cache import OutputCache
 from generator.i18n import LANGUAGES
 from generator.models import FuzzyDate, Text
 from generator.validate import load_dataset
@@ -84,7 +86,7 @@ def qasrak_ar(data, out) -> Path:
 
 @pytest.fixture(scope="module")
 def mini_all(mini, out) -> list[Path]:
-    return pdf.render_all_briefings(mini, out / "mini", version="abc1234", jobs=2)
+    return pdf.render_all_briefings(mini, out / "mini", version="abc1234")
 
 
 def ids(briefing) -> list[str]:
@@ -478,9 +480,10 @@ def test_an_edit_outside_the_period_leaves_the_briefings_alone(long_record):
 
 
 # -- every briefing: in parallel, and only what changed ----------------------------------------
-def test_parallel_output_is_the_same_as_serial(mini, mini_all, out, tmp_path):
-    parallel = mini_all  # jobs=2
-    serial = pdf.render_all_briefings(mini, tmp_path, version="abc1234", jobs=1)
+def test_parallel_output_is_the_same_as_serial(mini, mini_all, out, tmp_path, monkeypatch):
+    parallel = mini_all  # laid out by worker processes
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    serial = pdf.render_all_briefings(mini, tmp_path, version="abc1234")
     assert [p.relative_to(tmp_path) for p in serial] == [
         p.relative_to(out / "mini") for p in parallel
     ]
@@ -488,37 +491,36 @@ def test_parallel_output_is_the_same_as_serial(mini, mini_all, out, tmp_path):
         assert one.read_bytes() == other.read_bytes(), one.name
 
 
-def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(mini, tmp_path):
-    first = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
-    assert first.rendered == len(first.paths) == 6
-    before = mtimes(first.paths)
-    paths, rendered = pdf.render_all_briefings_report(
-        mini, tmp_path / "pdf", cache_dir=tmp_path / "cache"
-    )
-    assert (paths, rendered) == (first.paths, 0)
-    assert mtimes(paths) == before
+def cached_pdfs(cache_dir: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (cache_dir / "pdf").iterdir()}
 
-    lost = paths[0]  # and a lost output comes back from the cache, without layout
+
+def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(mini, tmp_path):
+    cache = OutputCache(tmp_path / "cache")
+    paths = pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache)
+    assert len(paths) == len(cached_pdfs(tmp_path / "cache")) == 6
+    before = mtimes(paths)
+    assert pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache) == paths
+    assert mtimes(paths) == before
+    assert len(cached_pdfs(tmp_path / "cache")) == 6
+
+    lost = paths[0]  # and a lost output comes back from the cache
     content = lost.read_bytes()
     lost.unlink()
-    again = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
-    assert again.rendered == 0 and again.written == [lost]
+    pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache)
     assert lost.read_bytes() == content
 
 
 def test_an_edited_event_lays_out_again_only_the_briefings_that_hold_it(mini, tmp_path):
-    first = pdf.render_all_briefings_report(mini, tmp_path / "pdf", cache_dir=tmp_path / "cache")
-    before = mtimes(first.paths)
+    cache = OutputCache(tmp_path / "cache")
+    paths = pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache)
+    before, cached = mtimes(paths), set(cached_pdfs(tmp_path / "cache"))
     edited = with_summary(mini, "2025-11-12-qasrak-convoy", "A convoy of trucks, as corrected.")
-    again = pdf.render_all_briefings_report(
-        edited, tmp_path / "pdf", jobs=2, cache_dir=tmp_path / "cache"
-    )
+    again = pdf.render_all_briefings(edited, tmp_path / "pdf", cache=cache)
+    assert len(set(cached_pdfs(tmp_path / "cache")) - cached) == 4  # laid out anew
     changed = {"en/qasrak.pdf", "ar/qasrak.pdf", "en/briefing.pdf", "ar/briefing.pdf"}
-    assert names(again.laid_out) == names(again.written) == changed
+    assert names(p for p in again if p.stat().st_mtime_ns != before[p]) == changed
     assert "as corrected" in pdf_text(tmp_path / "pdf" / "en" / "qasrak.pdf")
-    unchanged = [p for p in again.paths if names([p]) <= {"en/al-tanf.pdf", "ar/al-tanf.pdf"}]
-    assert mtimes(unchanged) == {p: before[p] for p in unchanged}
-    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 6  # what the record needs, no more
 
 
 # -- the site's print stylesheet ----------------------------------------------------------------

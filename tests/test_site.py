@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.sitecheck import parse
 
 LANG_PREFIX = {"en": "", "ar": "ar/"}
@@ -145,28 +143,6 @@ def test_search_finds_each_event_on_its_chronology_page_and_not_on_base_pages(bu
     page = (built_site / "bases" / "qasrak" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="bf-event"') >= 3  # the page still shows its events
     assert "briefing:set-aside" not in page
-
-
-def test_setting_search_excluded_blocks_aside_gives_them_back_unchanged():
-    from generator.searchindex import restore_search_excluded, set_aside_search_excluded
-
-    html = (
-        '<h2>A</h2><div class="x" data-search-exclude><div>1</div><p>2</p></div>'
-        "<p>kept</p><dl data-search-exclude><dt>3</dt></dl><div><dl>4</dl></div>"
-    )
-    stripped, blocks = set_aside_search_excluded(html)
-    assert blocks == ["<div>1</div><p>2</p>", "<dt>3</dt>"]
-    assert "1" not in stripped and "3" not in stripped and "kept" in stripped and "4" in stripped
-    assert restore_search_excluded(stripped, blocks) == html
-
-
-def test_a_marked_block_that_never_closes_stops_the_build():
-    from mkdocs.exceptions import PluginError
-
-    from generator.searchindex import set_aside_search_excluded
-
-    with pytest.raises(PluginError, match="line 2 .* never closed"):
-        set_aside_search_excluded("<p>a</p>\n<div data-search-exclude><p>b</p>")
 
 
 def test_base_page_shows_names_status_and_events(built_site, real_dataset):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DataError, Severity
+from generator.errors import Severity
 from generator.validate import load_dataset
 
 EVENT = "events/2025/2025-11-12-qasrak-convoy.yaml"
@@ -384,153 +384,20 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
     assert "unknown base 'nowhere" in result.stderr
 
 
-def test_checking_files_in_worker_processes_finds_the_same_problems(mini, monkeypatch):
-    """Large records are parsed in parallel; the result must not depend on it."""
-    import generator.validate as validate
-    import generator.workers as workers
-
-    edit(mini, "bases/qasrak.yaml", "kind:", "kindd:")  # a schema error in one file
-    (mini / "events" / "2025" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
-    serial_dataset, serial = load_dataset(mini)
-    monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
-    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # other tests' threads
-    parallel_dataset, parallel = load_dataset(mini)
-    assert serial and [p.format() for p in parallel] == [p.format() for p in serial]
-    assert serial_dataset is None and parallel_dataset is None
-
-
-def test_problems_between_records_name_the_same_place_when_records_come_from_the_cache(
-    mini, tmp_path, monkeypatch
-):
-    """Cached and worker-parsed records leave their positions behind; a problem found later,
-    between records, still names the line and column of the field."""
-    import generator.validate as validate
-    import generator.workers as workers
-
+def test_files_kept_between_loads_give_what_a_fresh_load_gives(mini):
+    """The preview keeps each file's own checks between loads (`checked`): problems between
+    records still name the line of the field, and an edit to a file an unchanged event
+    refers to is seen."""
     convoy = "events/2025/2025-11-12-qasrak-convoy.yaml"
     edit(mini, convoy, "bases: [qasrak]", "bases: [nowhere]")
     edit(mini, convoy, "source: report-b}", "source: report-z}")
-    _, fresh = load_dataset(mini)
-    wanted = [p.format() for p in fresh]
+    wanted = [p.format() for p in load_dataset(mini)[1]]
     assert any(":5:" in line and "nowhere" in line for line in wanted), wanted
     assert any(":13:" in line and "report-z" in line for line in wanted), wanted
-    load_dataset(mini, cache_dir=tmp_path / "cache")  # fills the records cache
-    _, cached = load_dataset(mini, cache_dir=tmp_path / "cache")
-    assert [p.format() for p in cached] == wanted
-    monkeypatch.setattr(validate, "PARALLEL_FILES_OVER", 2)  # workers even for a few files
-    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # other tests' threads
-    _, parallel = load_dataset(mini, cache_dir=tmp_path / "other-cache")
-    assert [p.format() for p in parallel] == wanted
-
-
-def test_a_cached_event_is_checked_again_when_what_it_refers_to_changes(mini, tmp_path):
-    """Event models are kept between runs only while the taxonomy, bases, sources and today's
-    date they were checked against are unchanged: deleting a source an unchanged event cites
-    is still an error, and its warnings are still reported from the cache."""
-    cache = tmp_path / "cache"
-    handover = "events/2026/2026-02-21-al-tanf-handover.yaml"
-    edit(
-        mini,
-        handover,
-        "id: 2026-02-21-al-tanf-handover",
-        "id: 2026-02-21-al-tanf-handover\n# a comment",
-    )
-    fresh_dataset, fresh = load_dataset(mini, cache_dir=cache)
-    cached_dataset, cached = load_dataset(mini, cache_dir=cache)
-    assert cached_dataset == fresh_dataset and cached == fresh
-
-    edit(mini, "events/2025/2025-11-12-qasrak-convoy.yaml", "value: 25", "value: 25, max: 20")
-    _, found = load_dataset(mini, cache_dir=cache)
-    assert any("max 20 is smaller than value 25" in p.message for p in found)
-    assert [p for p in found if p.severity == Severity.WARNING] == [
-        p for p in fresh if p.severity == Severity.WARNING
-    ]
-
-    (mini / "sources" / "report-b.yaml").unlink()
-    dataset, found = load_dataset(mini, cache_dir=cache)
-    unknown = [p.format() for p in found if "report-b" in p.message]
-    assert dataset is None and any(handover in line for line in unknown), unknown
-
-
-def test_event_records_lost_from_the_cache_are_read_again_from_their_files(mini, tmp_path):
-    """Event records are read only where an event is checked again; if the cache has lost
-    them when it is, they come from the files, and the result is the clean run's."""
-    cache = tmp_path / "cache"
-    load_dataset(mini, cache_dir=cache)
-    lost = list(cache.glob("events-records-*.pickle"))
-    assert lost
-    for path in lost:
-        path.unlink()
-    edit(mini, SOURCE, "id: report-a", "id: report-a\n# every event is checked again")
-    cached_dataset, cached = load_dataset(mini, cache_dir=cache)
-    clean_dataset, clean = load_dataset(mini)
-    assert cached_dataset is not None and cached_dataset == clean_dataset and cached == clean
-
-
-def test_an_event_file_saved_while_it_is_checked_again_asks_for_another_run(mini, tmp_path):
-    """Read again, an event file's bytes must be those its key names: a record kept under
-    another version's key would be used by a later run."""
-    from generator.schema import default_schemas
-    from generator.validate import _Checker, _EventFile, _RecordStores, file_key
-
-    path = mini / EVENT
-    stores = _RecordStores(tmp_path / "cache", "records-test.pickle")
-    checker, schemas = _Checker(default_schemas()), default_schemas()
-    current = file_key("event", path, path.read_bytes())
-    doc = stores.event_doc(_EventFile(path, current, path.stem, True, []), checker, schemas)
-    assert doc.data["id"] == path.stem and stores.event_records.get(current) is not None
-
-    earlier = _EventFile(path, "the key of its bytes when it was stat-ed", path.stem, True, [])
-    with pytest.raises(DataError) as raised:
-        stores.event_doc(earlier, checker, schemas)
-    assert "changed or removed while the data was being checked" in str(raised.value.problems)
-    assert stores.event_records.get(earlier.key) is None
-
-
-def test_unchanged_files_are_not_read_again_and_any_write_is_seen(mini, tmp_path, monkeypatch):
-    """Files are known by inode, size and times; even a write that keeps the size and sets the
-    modification time back changes the change time, so it is read again."""
-    import pathlib
-
-    import generator.validate as validate
-
-    monkeypatch.setattr(validate, "RECENT_NS", -(10**18))  # every file counts as settled
-    cache = tmp_path / "cache"
-    load_dataset(mini, cache_dir=cache)
-    reads = []
-    original = pathlib.Path.read_bytes
-    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda p: reads.append(p.name) or original(p))
-    load_dataset(mini, cache_dir=cache)
-    assert reads == []
-
-    convoy = mini / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
-    status = convoy.stat()
-    convoy.write_text(convoy.read_text().replace("value: 25,", "value: 52,"))
-    os.utime(convoy, ns=(status.st_atime_ns, status.st_mtime_ns))
-    assert convoy.stat().st_size == status.st_size
-    dataset, _ = load_dataset(mini, cache_dir=cache)
-    assert reads == [convoy.name]
-    event = dataset.event("2025-11-12-qasrak-convoy")
-    assert [c.value for c in event.figures] == [52, 100]
-
-
-def test_a_file_touched_but_not_changed_is_read_yet_not_parsed_again(mini, tmp_path, monkeypatch):
-    """A checkout or an editor may rewrite a file with the same bytes: its records are still
-    those of its bytes, found in the cache."""
-    import generator.validate as validate
-
-    monkeypatch.setattr(validate, "RECENT_NS", -(10**18))
-    cache = tmp_path / "cache"
-    before, _ = load_dataset(mini, cache_dir=cache)
-    convoy = mini / "events" / "2025" / "2025-11-12-qasrak-convoy.yaml"
-    convoy.write_bytes(convoy.read_bytes())
-    parsed = []
-    original = validate.parse_bytes
-    monkeypatch.setattr(
-        validate,
-        "parse_bytes",
-        lambda path, *rest: parsed.append(path.name) or original(path, *rest),
-    )
-    after, _ = load_dataset(mini, cache_dir=cache)
-    assert parsed == []
-    assert after == before
+    kept: dict = {}
+    load_dataset(mini, checked=kept)
+    assert [p.format() for p in load_dataset(mini, checked=kept)[1]] == wanted
+    (mini / "sources/report-a.yaml").unlink()  # cited by events whose files did not change
+    after = [p.format() for p in load_dataset(mini, checked=kept)[1]]
+    assert after == [p.format() for p in load_dataset(mini)[1]]
+    assert any("report-a" in line for line in after), after

@@ -167,6 +167,10 @@ def test_dependabot_updates_python_packages_and_actions_weekly():
     updates = {u["package-ecosystem"]: u for u in config["updates"]}
     assert set(updates) == {"pip", "github-actions"}
     assert all(u["schedule"]["interval"] == "weekly" for u in updates.values())
+    # MkDocs 2 loads no plugins, themes or hooks: its major updates are never proposed
+    assert {"dependency-name": "mkdocs", "update-types": ["version-update:semver-major"]} in (
+        updates["pip"]["ignore"]
+    )
 
 
 def test_pre_commit_runs_ruff_and_validates_the_data():

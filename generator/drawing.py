@@ -1,0 +1,903 @@
+"""Drawing planned charts with matplotlib: the only module that imports it.
+
+`draw_svg(plan)` turns a charts.PlannedChart into SVG bytes, the same bytes for the same plan.
+How each date precision is drawn, and why Arabic charts look the way they do: docs/charts.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator import geo
+from generator.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from generator.charts import PlannedChart
+
+FONT_DIR = Path(__file__).parent.parent / "docs" / "assets" / "fonts"
+FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+FONT_FILES += ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")
+
+# Each label is in one language; the second family only catches stray glyphs (digits in
+# Arabic labels) so that no glyph is ever missing.
+FONTS = {"en": ["Noto Sans", "Noto Naskh Arabic"], "ar": ["Noto Naskh Arabic", "Noto Sans"]}
+FONT_SCALE = {"en": 1.0, "ar": 1.1}  # Naskh looks smaller than Latin at the same size
+WIDTH = 6.4  # inches: a phone screen's width at 100 %, and a column in print
+DPI = 100  # of the figures, while they are laid out (an SVG is written at 72)
+INK, MUTED, GREY, GRID = "#222222", "#5F5F5F", "#555555", "#DDDDDD"
+STYLE: dict[str, Any] = {
+    "svg.fonttype": "path",  # glyphs as paths: the same in browsers and in WeasyPrint
+    "svg.hashsalt": "briefing-charts",  # stable clip-path ids
+    "axes.unicode_minus": False,  # the vendored Noto Sans has no U+2212
+    "font.size": 9.5,
+    "figure.titlesize": 11.5,
+    "figure.titleweight": "bold",
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.spines.left": False,
+    "grid.color": GRID,
+    "grid.linewidth": 0.7,
+    "legend.frameon": False,
+    "hatch.linewidth": 1.2,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+HATCH = "////"
+DASHED = (0, (2, 1.5))
+BEFORE_ARROW_DAYS = 20  # length of the "on or before" arrow on time axes
+BAR_WIDTH = 0.72  # of a month's slot
+PAD = 0.06  # inches between a chart's parts, and at its edges
+MONTH_MARK = 4 / 72  # inches: the marks of month boundaries under a time axis
+
+
+def draw_svg(plan: PlannedChart) -> bytes:
+    buffer = io.BytesIO()
+    save_chart(plan, buffer, "svg")
+    return buffer.getvalue()
+
+
+def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
+    """Draw `plan` into a file or buffer; `fmt="png"` makes previews for a look."""
+    with drawn(plan) as fig:
+        metadata = {"Date": None} if fmt == "svg" else None  # no date: identical bytes every run
+        fig.savefig(target, format=fmt, metadata=metadata, **options)
+
+
+@contextlib.contextmanager
+def drawn(plan: PlannedChart) -> Iterator[Any]:
+    """The figure of `plan`, in the chart style of its language, which holds in the block."""
+    mpl = _matplotlib()
+    scale = FONT_SCALE[plan.chart.lang]
+    sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
+    with mpl.rc_context({**STYLE, **sizes, "font.family": FONTS[plan.chart.lang]}):
+        yield DRAWERS[plan.kind](plan.spec)
+
+
+@cache
+def _matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for name in FONT_FILES:
+        font_manager.fontManager.addfont(str(FONT_DIR / name))
+    return matplotlib
+
+
+# -- shared drawing helpers -------------------------------------------------------------------
+
+
+@cache
+def _measuring_renderer():
+    """The renderer that measures the texts of every chart for layout. A text's size depends
+    on the text, its font and the dpi, not on the figure, and matplotlib remembers sizes per
+    renderer: with one renderer, the month names, numbers and legend entries that recur in
+    every chart are measured once a process."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    return FigureCanvasAgg(Figure(dpi=DPI)).get_renderer()
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, size: float, family: tuple[str, ...]) -> float:
+    """The width of one line of text at DPI, in pixels."""
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(family=list(family), size=size)
+    return _measuring_renderer().get_text_width_height_descent(text, font, ismath=False)[0]
+
+
+def _pt(size: float) -> float:
+    """A font size in points, scaled for the chart's language (see FONT_SCALE)."""
+    return size * _matplotlib().rcParams["font.size"] / STYLE["font.size"]
+
+
+def _figure(height: float, panels: int = 0):
+    """A new figure `height` inches high with `panels` plot panels, for _layout to place.
+    Returns the figure and its panels. Its canvas is Agg's, so that whoever holds the figure
+    (drawn) can measure it; savefig switches to the canvas of the format it writes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig, [Panel(fig) for _ in range(panels)]
+
+
+class Panel:
+    """The plot area of a time chart: its data limits, its position on the figure, and
+    transforms from both that follow when either changes. What is drawn in it is clipped to
+    it, as in an Axes.
+
+    It stands in for a matplotlib Axes, with the few of its methods these charts use: an
+    Axes makes ticks, axis labels and titles for every panel, and these charts show none of
+    them, drawing their own (_value_axis, _month_labels, _panel_title) placed once."""
+
+    def __init__(self, fig) -> None:
+        from matplotlib.lines import Line2D
+        from matplotlib.transforms import Bbox, BboxTransformFrom, BboxTransformTo, TransformedBbox
+
+        rc = _matplotlib().rcParams
+        self.figure = fig
+        self.view = Bbox.unit()  # the data limits
+        self.position = Bbox.unit()  # in fractions of the figure's width and height
+        self.bbox = TransformedBbox(self.position, fig.transFigure)  # in pixels
+        self.transAxes = BboxTransformTo(self.bbox)
+        self.transData = BboxTransformFrom(self.view) + self.transAxes
+        bottom = Line2D([0, 1], [0, 0], transform=self.transAxes, clip_on=False, zorder=2.5)
+        bottom.set(color=rc["axes.edgecolor"], lw=rc["axes.linewidth"], solid_capstyle="projecting")
+        self.add_artist(bottom)  # the time axis, where an Axes draws its bottom spine
+
+    def set_xlim(self, low: float, high: float) -> None:
+        self.view.intervalx = low, high
+
+    def set_ylim(self, low: float, high: float) -> None:
+        self.view.intervaly = low, high
+
+    def get_ylim(self) -> tuple[float, float]:
+        low, high = self.view.intervaly.tolist()
+        return low, high
+
+    def set_position(self, bounds: tuple[float, float, float, float]) -> None:
+        """Left, bottom, width and height, in fractions of the figure."""
+        self.position.bounds = bounds
+
+    def add_artist(self, artist):
+        """Add `artist`, in data coordinates unless it has a transform of its own, clipped to
+        the panel unless it has clip_on=False."""
+        if not artist.is_transform_set():
+            artist.set_transform(self.transData)
+        artist.set_clip_box(self.bbox)
+        return self.figure.add_artist(artist)
+
+
+def _title(fig, spec: dict[str, Any]):
+    """The chart's title, starting where reading starts."""
+    rtl = _rtl(spec)
+    return fig.suptitle(
+        spec["title"],
+        x=0.99 if rtl else 0.01,
+        y=1 - PAD / fig.get_figheight(),
+        ha="right" if rtl else "left",
+        va="top",
+    )
+
+
+def _layout(fig, panels, title, legend: float, ticks=None, texts=None, marks=None) -> None:
+    """Stack the plot panels between the `title` (_title) and the legend, leaving room for
+    what sticks out of each: `texts[i]`, the texts of panel i that may reach past its frame
+    (its title and value labels, say), and the month names under the last one.
+
+    It measures those few texts rather than running constrained layout, which measures every
+    artist of the figure again and again. The positions depend only on the chart's own texts.
+    `ticks`, (positions, month names), go under the last panel, fitted to its width.
+    `legend` is the height of the legend under the chart, in inches (_bottom_legend).
+    `marks`, month boundaries, are marked under every panel.
+    """
+    renderer = _measuring_renderer()
+    width, height = (fig.get_size_inches() * fig.dpi).tolist()
+    pad = PAD * fig.dpi
+    top = height - pad
+    if title.get_text():
+        top -= title.get_window_extent(renderer).height + pad
+    bottom = pad + (legend * fig.dpi + pad if legend else 0)
+
+    def reach(i: int) -> tuple[float, float, float, float]:
+        """How far panel i's texts reach past its frame: left, bottom, right, top."""
+        frame = panels[i].bbox
+        boxes = [t.get_window_extent(renderer) for t in texts.get(i, ())]
+        boxes = [b for b in boxes if b.width and b.height]
+        return (
+            max([frame.x0 - b.x0 for b in boxes] + [0]),
+            max([frame.y0 - b.y0 for b in boxes] + [0]),
+            max([b.x1 - frame.x1 for b in boxes] + [0]),
+            max([b.y1 - frame.y1 for b in boxes] + [0]),
+        )
+
+    def place(x0: float, x1: float, spans) -> None:
+        for panel, (y0, y1) in zip(panels, spans):
+            panel.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
+
+    last = len(panels) - 1
+    texts = {i: list(t) for i, t in (texts or {}).items()}
+    beside = texts.get(last, [])
+    if ticks:  # measured first as they are, on one line each
+        months = _month_texts(panels[-1], *ticks)
+        texts[last] = beside + months
+    # how far texts reach does not depend on where the panel is: measure, then place
+    place(0, width, [(bottom, top)] * len(panels))
+    sides = [reach(i) for i in range(len(panels))]
+
+    def across() -> tuple[float, float]:
+        return pad + max(s[0] for s in sides), width - pad - max(s[2] for s in sides)
+
+    x0, x1 = across()
+    if ticks:  # how many month names fit depends on the width just found
+        place(x0, x1, [(bottom, top)] * len(panels))
+        for text in months:
+            text.remove()
+        texts[last] = beside + _month_labels(panels[-1], *ticks)
+        sides[-1] = reach(last)
+        x0, x1 = across()
+    gaps = 2 * pad * (len(panels) - 1) + sum(s[1] + s[3] for s in sides)
+    each = (top - bottom - gaps) / len(panels)
+    spans, y = [], top
+    for s in sides:
+        y -= s[3]
+        spans.append((y - each, y))
+        y -= each + s[1] + 2 * pad
+    place(x0, x1, spans)
+    for panel, (y0, y1) in zip(panels, spans) if marks else ():
+        _month_marks(panel, marks, MONTH_MARK * fig.dpi / (y1 - y0))
+
+
+def _plot(ax, *xy, **style):
+    """ax.plot(x, y, **style) on an Axes or a Panel, as a plain line: every chart sets its
+    limits and colors itself, so it needs neither plot's color cycle nor add_line's
+    data limits."""
+    from matplotlib.lines import Line2D
+
+    x, y = ([v] if isinstance(v, (int, float)) else v for v in xy)  # a point, as plot takes
+    return ax.add_artist(Line2D(x, y, **style))
+
+
+def _point_label(panel, text: str, xy, offset, **style):
+    """`text` just above a data point, `offset` points away from it, where ax.annotate
+    without an arrow would put it."""
+    from matplotlib.transforms import offset_copy
+
+    at = offset_copy(panel.transData, fig=panel.figure, x=offset[0], y=offset[1], units="points")
+    return panel.figure.text(*xy, text, transform=at, va="bottom", **style)
+
+
+def _panel_title(panel, label: str, rtl: bool):
+    """A panel's title where ax.set_title puts it: its baseline 4 points over the panel's top
+    edge where reading starts, raised when its descenders (Arabic's are deep) would reach
+    into the panel."""
+    from matplotlib.transforms import offset_copy
+
+    rc = _matplotlib().rcParams
+    style = {"fontsize": rc["axes.titlesize"], "fontweight": rc["axes.titleweight"]}
+    x, ha = (1, "right") if rtl else (0, "left")
+    title = panel.figure.text(x, 0, label, va="baseline", ha=ha, **style)
+    descent = -title.get_window_extent(_measuring_renderer()).y0 * 72 / DPI  # points
+    title.set(
+        position=(x, 1),
+        va="bottom",
+        transform=offset_copy(
+            panel.transAxes, fig=panel.figure, y=max(4 - descent, 0), units="points"
+        ),
+    )
+    return title
+
+
+def _rtl(spec: dict[str, Any]) -> bool:
+    return LANGUAGES[spec["lang"]].direction == "rtl"
+
+
+def _legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int, **options):
+    """The map's matplotlib legend (its keys need custom handlers; the other charts use
+    _bottom_legend), placed by `options`, read in the page's direction: row by row, from
+    the left in English and from the right in Arabic, each key on the side where its text
+    starts."""
+    from matplotlib.patches import Rectangle
+
+    ncols = max(1, min(ncols, len(entries)))
+    rows = math.ceil(len(entries) / ncols)
+    blank = (Rectangle((0, 0), 0, 0, visible=False), "")
+    ordered = []
+    for column in range(ncols):  # matplotlib fills a legend column by column
+        for row in range(rows):
+            i = row * ncols + (ncols - 1 - column if rtl else column)
+            ordered.append(entries[i] if i < len(entries) else blank)
+    handles, labels = zip(*ordered)
+    return fig.legend(
+        handles,
+        labels,
+        ncols=ncols,
+        markerfirst=not rtl,
+        columnspacing=1.2,
+        handlelength=1.6,
+        handletextpad=0.5,
+        **options,
+    )
+
+
+def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -> float:
+    """The legend under a chart, read in the page's direction: row by row, from the left in
+    English and from the right in Arabic, each key on the side where its text starts.
+    Returns its height in inches, for _layout to leave room for.
+
+    Drawn as its keys and texts rather than as a matplotlib Legend, whose nested boxes are
+    laid out again at every draw and measure. It keeps Legend's proportions, in font sizes:
+    keys 1.6 wide and 0.7 high on the baseline, 0.5 between key and text, 1.2 between
+    columns, 0.5 between rows, 0.4 around."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    size = _matplotlib().rcParams["legend.fontsize"]
+    em, dpi = size / 72, fig.dpi  # inches
+    width, height = fig.get_size_inches().tolist()
+    renderer = _measuring_renderer()
+    texts = [
+        fig.text(0, 0, label, fontsize=size, va="baseline", ha="right" if rtl else "left")
+        for _, label in entries
+    ]
+    boxes = [t.get_window_extent(renderer) for t in texts]  # from a baseline at 0
+    ascent = max(b.y1 for b in boxes) / dpi
+    descent = max(-b.y0 for b in boxes) / dpi
+    pitch = ascent + descent + 0.5 * em
+    ncols = max(1, min(ncols, len(entries)))
+    rows = math.ceil(len(entries) / ncols)
+    key, gap = 1.6 * em, 0.5 * em
+    columns = [
+        max(key + gap + boxes[i].width / dpi for i in range(c, len(entries), ncols))
+        for c in range(ncols)
+    ]
+    start = (0.99 * width if rtl else 0.01 * width) + (-0.4 * em if rtl else 0.4 * em)
+    lowest = PAD + 0.4 * em + descent  # the last row's baseline
+    for i, ((handle, _), text) in enumerate(zip(entries, texts)):
+        row, column = divmod(i, ncols)
+        offset = sum(columns[:column]) + 1.2 * em * column
+        edge = start - offset if rtl else start + offset  # where this entry starts
+        x0 = edge - key if rtl else edge  # the key's left side
+        y = lowest + (rows - 1 - row) * pitch
+        text.set_position(((x0 - gap if rtl else x0 + key + gap) / width, y / height))
+        if isinstance(handle, Line2D):
+            mark = Line2D([x0, x0 + key / 2, x0 + key], [y + 0.35 * em] * 3)
+            mark.update_from(handle)
+            mark.set_markevery([1])  # one marker, in the middle
+        else:
+            mark = Rectangle((x0, y), key, 0.7 * em)
+            mark.update_from(handle)
+        mark.set_transform(fig.dpi_scale_trans)  # inches from the figure's corner
+        fig.add_artist(mark)
+    return 0.8 * em + rows * (ascent + descent) + (rows - 1) * 0.5 * em
+
+
+def _value_axis(panel, spec: dict[str, Any]) -> list:
+    """Counts with the page's digits, on grid lines at round values; in Arabic on the right,
+    time still running rightwards. Returns the labels, for _layout to make room for.
+
+    Drawn as one set of lines and a few texts, not as matplotlib ticks: ticks are several
+    objects each, measured and laid out again at every draw."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    rc = _matplotlib().rcParams
+    number, rtl = LANGUAGES[spec["lang"]].number, _rtl(spec)
+    low, high = panel.get_ylim()
+    close = 1e-10 * (high - low)  # as matplotlib keeps a tick at the very end of an axis
+    locator = MaxNLocator(nbins=4, integer=True, min_n_ticks=2)
+    values = [v for v in locator.tick_values(low, high) if low - close <= v <= high + close]
+    across = blended_transform_factory(panel.transAxes, panel.transData)
+    grid = LineCollection(
+        [[(0, v), (1, v)] for v in values],
+        transform=across,
+        colors=rc["grid.color"],
+        linewidths=rc["grid.linewidth"],
+        zorder=0.5,  # under the data
+    )
+    panel.add_artist(grid)
+    pad = rc["ytick.major.pad"]
+    at = offset_copy(across, fig=panel.figure, x=pad if rtl else -pad, units="points")
+    return [
+        panel.figure.text(
+            1 if rtl else 0,
+            v,
+            number(int(v)),
+            transform=at,
+            ha="left" if rtl else "right",
+            va="center_baseline",
+            fontsize=rc["ytick.labelsize"],
+            color=rc["ytick.color"],
+        )
+        for v in values
+    ]
+
+
+def _month_texts(panel, positions, labels) -> list:
+    """Month names under the plot, where matplotlib would put tick labels (figure texts, as
+    the value labels)."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    rc = _matplotlib().rcParams
+    under = offset_copy(
+        blended_transform_factory(panel.transData, panel.transAxes),
+        fig=panel.figure,
+        y=-rc["xtick.major.pad"],
+        units="points",
+    )
+    return [
+        panel.figure.text(
+            x,
+            0,
+            label,
+            transform=under,
+            ha="center",
+            va="top",
+            fontsize=rc["xtick.labelsize"],
+            color=rc["xtick.color"],
+            linespacing=1.05,
+        )
+        for x, label in zip(positions, labels)
+        if label
+    ]
+
+
+def _month_labels(panel, positions, labels) -> list:
+    """Month names that do not touch: as they are, else two-word names (تشرين الثاني) on two
+    lines, else only every k-th month named. Measured at the plot's final width, as text
+    before any is drawn."""
+    rc = _matplotlib().rcParams
+    size, family = rc["xtick.labelsize"], tuple(rc["font.family"])
+    (x0, _), (x1, _) = panel.transData.transform([(positions[0], 0), (positions[-1], 0)])
+    spacing = abs(x1 - x0) / max(1, len(positions) - 1)
+    wrapped = [label.replace(" ", "\n", 1) for label in labels]
+    for candidate in (labels, wrapped):
+        lines = {line for label in candidate for line in label.split("\n")}
+        widest = max(_text_width(line, size, family) for line in lines)
+        step = math.ceil(widest * 1.12 / spacing)
+        if step <= 1:
+            return _month_texts(panel, positions, candidate)
+    return _month_texts(
+        panel, positions, [w if i % step == 0 else "" for i, w in enumerate(wrapped)]
+    )
+
+
+def _month_axis(panel, axis: dict[str, Any]) -> tuple[list, list[str]]:
+    """The time axis of a panel. Returns the month names and their places, for _layout to
+    fit under the plot once its width is known."""
+    panel.set_xlim(*axis["xlim"])
+    return axis["ticks"], axis["labels"]
+
+
+def _month_marks(panel, bounds: list[float], length: float) -> None:
+    """Month boundaries as short marks down from the plot's bottom edge, `length` of the
+    panel's height: one path, not a tick or a marker each (matplotlib makes an object per
+    tick, and a PDF renderer copies each marker)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    xs = [x for bound in bounds for x in (bound, bound, math.nan)]
+    ys = [y for _ in bounds for y in (0, -length, math.nan)]
+    _plot(
+        panel,
+        xs,
+        ys,
+        lw=_matplotlib().rcParams["xtick.minor.width"],
+        color=MUTED,
+        solid_capstyle="butt",
+        transform=blended_transform_factory(panel.transData, panel.transAxes),
+        clip_on=False,
+    )
+
+
+def _hatch_color(fill: str) -> str:
+    """Hatch lines that show on the fill: dark on light colors, white on dark ones."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#333333" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55 else "white"
+
+
+def _label_side(preferred: int, fraction: float) -> int:
+    """A value label goes on the reading side of its point unless that runs off the plot."""
+    if preferred > 0 and fraction > 0.72 or preferred < 0 and fraction < 0.28:
+        return -preferred
+    return preferred
+
+
+# -- the four kinds ---------------------------------------------------------------------------
+
+
+def _draw_activity(spec: dict[str, Any]):
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    rtl, series = _rtl(spec), spec["series"]
+    entries = [(Patch(facecolor=s["color"], edgecolor="white"), s["label"]) for s in series]
+    if spec["uncertain_label"]:
+        key = Patch(facecolor="#8C8C8C", edgecolor="white", hatch=HATCH, hatchcolor="white")
+        entries.append((key, spec["uncertain_label"]))
+    # the plot keeps its height
+    fig, (panel,) = _figure(2.7 + 0.27 * math.ceil(len(entries) / 3), panels=1)
+    title = _title(fig, spec)
+    x = list(range(len(spec["months"])))
+    bottom = [0] * len(x)
+    half = BAR_WIDTH / 2
+    for s in series:
+        for part, hatch in ((s["certain"], None), (s["uncertain"], HATCH)):
+            # one collection per series and certainty: hundreds of bar patches are slow to add
+            boxes = [
+                [(xi - half, y0), (xi + half, y0), (xi + half, y0 + h), (xi - half, y0 + h)]
+                for xi, y0, h in zip(x, bottom, part)
+                if h
+            ]
+            if boxes:
+                panel.add_artist(
+                    PolyCollection(
+                        boxes,
+                        facecolors=s["color"],
+                        edgecolors="white",
+                        linewidths=0.6,
+                        hatch=hatch,
+                        hatchcolors=_hatch_color(s["color"]),
+                    )
+                )
+                bottom = [a + b for a, b in zip(bottom, part)]
+    number = LANGUAGES[spec["lang"]].number
+    for xi, total in zip(x, bottom):
+        if total:
+            label = number(total)
+            _point_label(panel, label, (xi, total), (0, 2), ha="center", fontsize=_pt(9))
+    panel.set_ylim(0, max(max(bottom) * 1.18, 1))
+    panel.set_xlim(-0.6, len(x) - 0.4)
+    values = _value_axis(panel, spec)
+    legend = _bottom_legend(fig, entries, rtl, 3)
+    _layout(fig, [panel], title, legend, ticks=(x, spec["months"]), texts={0: values})
+    return fig
+
+
+def _draw_figures(spec: dict[str, Any]):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch, Patch
+
+    rtl, axis = _rtl(spec), spec["axis"]
+    fig, panels = _figure(1.9 + 1.45 * len(spec["panels"]), panels=len(spec["panels"]))
+    title = _title(fig, spec)
+    (start, end), span = axis["xlim"], axis["xlim"][1] - axis["xlim"][0]
+    markers = {"up": "^", "down": "v", "": "o"}
+    texts = []
+    for panel, data in zip(panels, spec["panels"]):
+        panel.set_xlim(start, end)
+        # a panel holds dozens of points: lines and marks are gathered by style and drawn as
+        # a few artists (segments split by NaN), not one artist per mark
+        spans: dict[str, list[float]] = defaultdict(list)  # color -> x, x, NaN, ...
+        ranges: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        marks: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
+        for p in data["points"]:
+            color = p["color"]
+            y = (p["low"] + p["high"]) / 2
+            if p["x0"] is None:  # on or before: an arrow back in time, if it ends in the plot
+                tip = p["x1"] - BEFORE_ARROW_DAYS
+                if start <= tip <= end:
+                    style = {"arrowstyle": "-|>", "color": color, "lw": 1.3, "linestyle": DASHED}
+                    style.update(shrinkA=0, shrinkB=0, mutation_scale=9, zorder=3)
+                    panel.add_artist(FancyArrowPatch((p["x1"], y), (tip, y), **style))
+            elif p["x1"] > p["x0"]:  # the days it may have happened on
+                spans[color] += [(p["x0"], y), (p["x1"], y), (math.nan, math.nan)]
+            if p["low"] != p["high"]:  # reports disagree: lowest to highest, no number chosen
+                ranges[color] += [(p["x"], p["low"]), (p["x"], p["high"]), (math.nan, math.nan)]
+            fill = color if p["exact"] else "white"
+            for low, high, direction in p["claims"]:
+                for value in sorted({low, high}):
+                    marks[markers[direction], color, fill].append((p["x"], value))
+            side = _label_side(-1 if rtl else 1, (p["x"] - start) / span)
+            _point_label(
+                panel,
+                p["label"],
+                (p["x"], p["high"]),
+                (9 * side, 2),
+                ha="left" if side > 0 else "right",
+                fontsize=_pt(9),
+            )
+        for color, points in spans.items():
+            _plot(panel, *zip(*points), color=color, lw=1.3, ls=DASHED)
+        for color, points in ranges.items():
+            _plot(panel, *zip(*points), color=color, lw=3, solid_capstyle="butt")
+            _plot(panel, *zip(*points), ls="none", marker="_", ms=11, mew=2, color=color)
+        for (mark, color, fill), points in marks.items():
+            _plot(
+                panel,
+                *zip(*points),
+                ls="none",
+                marker=mark,
+                ms=7.5,
+                mew=1.6,
+                mec=color,
+                mfc=fill,
+                zorder=3,
+            )
+        panel.set_ylim(0, max(p["high"] for p in data["points"]) * 1.35)
+        heading = _panel_title(panel, data["label"], rtl)
+        texts.append([heading, *_value_axis(panel, spec)])
+    entries = [(Patch(facecolor=color), name) for name, color in spec["types"]]
+    keys = {
+        "uncertain_date": Line2D(
+            [], [], color=GREY, lw=1.3, ls=DASHED, marker="o", mfc="white", mec=GREY
+        ),
+        "range": Line2D([], [], color=GREY, lw=3, marker="_", ms=11, mew=2),
+        "up": Line2D([], [], ls="none", marker="^", color=GREY, ms=7),
+        "down": Line2D([], [], ls="none", marker="v", color=GREY, ms=7),
+    }
+    entries += [(keys[name], text) for name, text in spec["legend"].items()]
+    legend = _bottom_legend(fig, entries, rtl, 2)
+    ticks = _month_axis(panels[-1], axis)  # the same months in every panel, named once
+    _layout(fig, panels, title, legend, ticks, dict(enumerate(texts)), marks=axis["bounds"])
+    return fig
+
+
+def _draw_status(spec: dict[str, Any]):
+    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
+    rtl, rows = _rtl(spec), spec["rows"]
+    fig, (panel,) = _figure(1.55 + 0.5 * len(rows), panels=1)
+    title = _title(fig, spec)
+    for i, row in enumerate(rows):
+        y = -i
+        for seg in row["segments"]:
+            hatch = seg.get("hatch")
+            bar = Rectangle((seg["x0"], y - 0.18), seg["x1"] - seg["x0"], 0.36, lw=0)
+            bar.set(facecolor=seg["color"], hatch=HATCH if hatch else None, hatchcolor=hatch)
+            panel.add_artist(bar)
+        for dot in row["dots"]:
+            fill = dot["color"] if dot["exact"] else "white"
+            _plot(
+                panel,
+                [dot["x"]],
+                [y],
+                ls="none",
+                marker="o",
+                ms=8,
+                mew=1.8,
+                mec=dot["color"],
+                mfc=fill,
+                zorder=3,
+            )
+        # Names start where reading starts: in Arabic just short of the cutoff line.
+        x = spec["cutoff"] - 3 if rtl else spec["axis"]["xlim"][0]
+        fig.text(
+            x,
+            y + 0.24,
+            row["label"],
+            transform=panel.transData,
+            ha="right" if rtl else "left",
+            va="bottom",
+            fontsize=_pt(9),
+        )
+    at_top = blended_transform_factory(panel.transData, panel.transAxes)
+    _plot(panel, [spec["cutoff"]] * 2, [0, 1], color=INK, lw=0.9, ls=(0, (3, 2)), transform=at_top)
+    cutoff = fig.text(
+        spec["cutoff"],
+        1.0,
+        spec["cutoff_label"],
+        transform=at_top,
+        ha="right",
+        va="bottom",
+        fontsize=_pt(9),
+        color=MUTED,
+    )
+    panel.set_ylim(-len(rows) + 0.5, 1.05)
+    entries = [(Patch(facecolor=color), name) for name, color in spec["legend"]]
+    if spec["hatch_label"]:
+        key = Patch(facecolor="white", edgecolor=GREY, hatch=HATCH, hatchcolor=GREY, lw=0)
+        entries.append((key, spec["hatch_label"]))
+    legend = _bottom_legend(fig, entries, rtl, 3)
+    ticks = _month_axis(panel, spec["axis"])
+    _layout(fig, [panel], title, legend, ticks, {0: [cutoff]}, marks=spec["axis"]["bounds"])
+    return fig
+
+
+MAP_STYLES = {  # face, edge, edge width, hatch
+    "syria": ("#FBF8F1", "#3D3D3D", 1.1, None),
+    "neighbour": ("#E6E6E3", "#9A9A9A", 0.6, None),
+    "occupied": ("#FBF8F1", "#3D3D3D", 0.7, HATCH),
+}
+SEA, CAPITAL, HATCH_GREY = "#DCE9F2", "#4A4A4A", "#A0A0A0"
+
+
+def _draw_map(spec: dict[str, Any]):
+    from matplotlib.legend_handler import HandlerPatch
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Ellipse, Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    rtl, window = _rtl(spec), geo.SYRIA_WINDOW
+    margin, title_h, legend_h = 0.1, 0.5, 1.0
+    map_w = WIDTH - 2 * margin
+    map_h = map_w / window.width_over_height
+    height = title_h + map_h + legend_h
+    fig, _ = _figure(height)  # laid out here: the map keeps its aspect
+    fig.text(
+        WIDTH - margin if rtl else margin,
+        height - 0.12,
+        spec["title"],
+        transform=fig.dpi_scale_trans,
+        ha="right" if rtl else "left",
+        va="top",
+        fontsize=_pt(STYLE["figure.titlesize"]),
+        fontweight="bold",
+    )
+    ax = fig.add_axes((margin / WIDTH, legend_h / height, map_w / WIDTH, map_h / height))
+    ax.set(
+        xlim=(window.lon_min, window.lon_max),
+        ylim=(window.lat_min, window.lat_max),
+        xticks=[],
+        yticks=[],
+    )
+    ax.set_aspect(window.aspect)
+    ax.set_facecolor(SEA)
+    for spine in ax.spines.values():
+        spine.set(visible=True, edgecolor="#9A9A9A")
+    for region in geo.load_regions():
+        face, edge, width, hatch = MAP_STYLES[region.kind]
+        for polygon in region.polygons:
+            path = MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in polygon))
+            patch = PathPatch(
+                path, facecolor=face, edgecolor=edge, lw=width, hatch=hatch, hatchcolor=HATCH_GREY
+            )
+            patch.set_zorder(1 if region.kind == "neighbour" else 2)
+            ax.add_patch(patch)
+    for base in spec["bases"]:
+        xy = (base["lon"], base["lat"])
+        if base["precision"] == "area":  # only the area is known: a dashed circle around it
+            size = (0.32, 0.32 * window.aspect)
+            ring = Ellipse(
+                xy, *size, facecolor="none", edgecolor=base["color"], lw=2, ls=(0, (2.5, 1.5))
+            )
+            ring.set_zorder(5)
+            ax.add_patch(ring)
+            _plot(ax, *xy, ls="none", marker="o", ms=3.5, color=base["color"], zorder=6)
+        else:  # exact: filled; approximate: hollow
+            fill = base["color"] if base["precision"] == "exact" else "white"
+            _plot(
+                ax, *xy, ls="none", marker="o", ms=9, mew=2.6, mec=base["color"], mfc=fill, zorder=6
+            )
+    _map_labels(fig, ax, spec, rtl)
+    entries = [
+        (Line2D([], [], ls="none", marker="o", ms=9, color=color), name)
+        for name, color in spec["statuses"]
+    ]
+    ring = {"ls": "none", "marker": "o", "ms": 9, "mew": 2.2, "mec": GREY}
+    keys = {
+        "exact": Line2D([], [], mfc=GREY, **ring),
+        "approximate": Line2D([], [], mfc="white", **ring),
+        "area": Circle((0, 0), 1, facecolor="none", edgecolor=GREY, lw=1.6, ls=(0, (2.5, 1.5))),
+    }
+    entries += [(keys[name], text) for name, text in spec["precision"].items()]
+    entries.append(
+        (Line2D([], [], ls="none", marker="s", ms=3.6, color=CAPITAL), spec["capital_label"])
+    )
+    golan = Patch(
+        facecolor=MAP_STYLES["occupied"][0], edgecolor="#3D3D3D", hatch=HATCH, hatchcolor=HATCH_GREY
+    )
+    entries.append((golan, spec["golan_label"]))
+    _legend(
+        fig,
+        entries,
+        rtl,
+        3,
+        loc="upper right" if rtl else "upper left",
+        bbox_to_anchor=(
+            (WIDTH - margin) / WIDTH if rtl else margin / WIDTH,
+            (legend_h - 0.05) / height,
+        ),
+        borderaxespad=0,
+        handler_map={Circle: HandlerPatch(patch_func=_circle_key)},
+    )
+    return fig
+
+
+def _circle_key(legend, orig_handle, xdescent, ydescent, width, height, fontsize):
+    from matplotlib.patches import Circle
+
+    return Circle((width / 2 - xdescent, height / 2 - ydescent), 0.75 * height)
+
+
+def _map_labels(fig, ax, spec: dict[str, Any], rtl: bool) -> None:
+    """Name the neighbours, every base, then each governorate capital that finds room (a
+    capital without room is left out, dot and name), with no label over another."""
+    renderer = _measuring_renderer()
+    ax.apply_aspect()
+    to_screen, to_data = ax.transData.transform, ax.transData.inverted().transform
+    px = fig.dpi / 72
+    obstacles = []
+    for region in geo.load_regions():
+        if region.id in spec["regions"]:
+            text = ax.text(
+                *region.label_at,
+                spec["regions"][region.id],
+                ha="center",
+                va="center",
+                fontsize=_pt(9),
+            )
+            text.set(color="#7A7A7A", zorder=3)
+            box = text.get_window_extent(renderer)
+            obstacles.append((box.x0, box.y0, box.x1, box.y1))
+    items = [(b, True) for b in spec["bases"]] + [(c, False) for c in spec["capitals"]]
+    texts, requests = [], []
+    for item, is_base in items:
+        text = ax.text(
+            item["lon"],
+            item["lat"],
+            item["label"],
+            fontsize=_pt(9.5 if is_base else 9),
+            fontweight="bold" if is_base else "normal",
+            color=INK if is_base else GREY,
+            ha="center",
+            va="center",
+            zorder=7,
+            bbox={
+                "boxstyle": "square,pad=0.08",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.75,
+            },
+        )
+        extent = text.get_window_extent(renderer)
+        x, y = to_screen((item["lon"], item["lat"]))
+        radius = (9 if item.get("precision") == "area" else 7 if is_base else 3) * px
+        requests.append(geo.LabelRequest(x, y, extent.width + 2, extent.height, radius))
+        texts.append(text)
+    obstacles += [
+        (r.x - r.radius, r.y - r.radius, r.x + r.radius, r.y + r.radius) for r in requests
+    ]
+    frame = ax.get_window_extent(renderer)
+    bounds = (frame.x0 + 2, frame.y0 + 2, frame.x1 - 2, frame.y1 - 2)
+    placements = geo.place_labels(requests, obstacles, bounds, side=-1 if rtl else 1, step=3 * px)
+    for text, request, place, (item, is_base) in zip(texts, requests, placements, items):
+        if not place.clear and not is_base:
+            text.remove()
+            continue
+        if not is_base:
+            _plot(
+                ax, item["lon"], item["lat"], ls="none", marker="s", ms=3.6, color=CAPITAL, zorder=4
+            )
+        text.set_position(
+            to_data(((place.box[0] + place.box[2]) / 2, (place.box[1] + place.box[3]) / 2))
+        )
+        if place.leader:  # moved away from its point: a thin line back to it
+            end = (
+                min(max(request.x, place.box[0]), place.box[2]),
+                min(max(request.y, place.box[1]), place.box[3]),
+            )
+            (x0, y0), (x1, y1) = to_data((request.x, request.y)), to_data(end)
+            _plot(ax, [x0, x1], [y0, y1], color="#777777", lw=0.7, zorder=5)
+
+
+DRAWERS = {
+    "activity": _draw_activity,
+    "figures": _draw_figures,
+    "status": _draw_status,
+    "map": _draw_map,
+}

@@ -1,0 +1,152 @@
+"""Drawing planned charts (generator/drawing.py) through its public functions: every chart of
+the real data and of the mini fixture draws with every glyph, to the same bytes whatever the
+order and in a fresh process, as SVG with no date and no live text; and the module uses only
+matplotlib's public API, so that the weekly dependency update cannot break it unannounced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+import tokenize
+import warnings
+from pathlib import Path
+
+import pytest
+
+from generator import drawing
+from generator.charts import plan_charts
+from generator.drawing import draw_svg
+from generator.validate import load_dataset
+
+ROOT = Path(__file__).parent.parent
+DATASETS = {"real": ROOT / "data", "mini": ROOT / "tests" / "fixtures" / "mini"}
+
+
+def plans_of(name: str) -> list:
+    dataset, problems = load_dataset(DATASETS[name])
+    assert dataset is not None, problems
+    return plan_charts(dataset, "en") + plan_charts(dataset, "ar")
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, list]:
+    return {name: plans_of(name) for name in DATASETS}
+
+
+@pytest.fixture(scope="module")
+def drawn_once(plans) -> dict[tuple[str, str, str], bytes]:
+    """Every chart of both datasets drawn in plan order, any warning (a missing glyph is one)
+    raised as an error."""
+    svgs = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, planned in plans.items():
+            for plan in planned:
+                svgs[name, plan.chart.lang, plan.chart.key] = draw_svg(plan)
+    return svgs
+
+
+def test_every_chart_draws_without_a_warning(plans, drawn_once):
+    kinds = {plan.kind for planned in plans.values() for plan in planned}
+    assert kinds == {"activity", "figures", "status", "map"}
+    assert len(drawn_once) == sum(len(planned) for planned in plans.values())
+
+
+def test_a_chart_has_the_same_bytes_drawn_again_in_another_order(plans, drawn_once):
+    # Arabic before English and the map first: nothing one chart leaves behind may reach the next
+    for plan in reversed(plans["mini"]):
+        key = ("mini", plan.chart.lang, plan.chart.key)
+        assert draw_svg(plan) == drawn_once[key], key
+
+
+FRESH_PROCESS = """
+import hashlib, json, sys
+from pathlib import Path
+from generator.charts import plan_charts
+from generator.drawing import draw_svg
+from generator.validate import load_dataset
+
+dataset, _ = load_dataset(Path(sys.argv[1]))
+plans = plan_charts(dataset, "ar") + plan_charts(dataset, "en")
+print(json.dumps({f"{p.chart.lang} {p.chart.key}": hashlib.sha256(draw_svg(p)).hexdigest()
+                  for p in plans}))
+"""
+
+
+def test_a_fresh_process_draws_the_same_bytes(drawn_once):
+    run = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(DATASETS["mini"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    fresh = json.loads(run.stdout)
+    here = {
+        f"{lang} {key}": hashlib.sha256(svg).hexdigest()
+        for (name, lang, key), svg in drawn_once.items()
+        if name == "mini"
+    }
+    assert fresh == here
+
+
+def test_svgs_have_no_date_and_their_glyphs_are_paths(drawn_once):
+    for key, svg in drawn_once.items():
+        assert b"<dc:date>" not in svg, key
+        assert b"<text" not in svg, key  # WeasyPrint would lay out live Arabic text reversed
+        assert b'xlink:href="#Noto' in svg, key  # glyphs of the vendored fonts, drawn as paths
+
+
+# -- only matplotlib's public API -------------------------------------------------------------
+
+# Internals that drawing.py once used: a private attribute, a copied backend method, a
+# renderer or text converter built by hand instead of asked of a canvas.
+FORBIDDEN = (
+    "_text2path",
+    "_get_font",
+    "_suptitle",
+    "print_svg",
+    "RendererAgg",
+    "RendererSVG",
+    "MixedModeRenderer",
+    "TextToPath",
+    "setattr(",
+)
+
+
+def private_attributes(source: str) -> list[str]:
+    """`thing._name` where thing is not self or cls, in code (not strings or comments), with
+    its line. Dunders (`super().__init__`) are public."""
+    found, previous = [], []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE):
+            continue
+        if (
+            token.type == tokenize.NAME
+            and token.string.startswith("_")
+            and not (token.string.startswith("__") and token.string.endswith("__"))
+            and len(previous) == 2
+            and previous[1].string == "."
+            and previous[0].string not in ("self", "cls")
+        ):
+            found.append(f"{token.start[0]}: {previous[0].string}.{token.string}")
+        previous = [*previous[-1:], token]
+    return found
+
+
+def test_drawing_uses_no_private_matplotlib_api():
+    source = Path(drawing.__file__).read_text(encoding="utf-8")
+    assert private_attributes(source) == []
+    assert [name for name in FORBIDDEN if name in source] == []
+    assert not re.search(r"getattr\([^)]*[\"']_", source), "a private attribute by its name"
+
+
+def test_the_private_api_check_finds_what_it_looks_for():
+    code = "fig._suptitle = None\nself._cache = {}\nx = f(a)._b  # c._d\ns = 'e._f'\n"
+    code += "super().__init__()\n"
+    assert private_attributes(code) == ["1: fig._suptitle", "3: )._b"]
