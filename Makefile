@@ -47,7 +47,7 @@ site: $(STAMP) system-deps
 serve: $(STAMP) system-deps
 	$(BIN)/briefing serve --data data --port 8000
 
-# Stage timings on synthetic and real data (benchmarks/README.md); e.g.
+# Stage timings on synthetic data (benchmarks/README.md); e.g.
 # make bench BENCH_ARGS="--sizes 300:10:2 --skip-serve"
 bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
