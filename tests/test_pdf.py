@@ -300,12 +300,12 @@ def test_cover_states_period_cutoff_and_version(qasrak_ar, data):
 def test_endnotes_are_numbered_in_order_of_citation(mini):
     briefing = pdf.plan_briefing(mini, base_id="qasrak")
     assert [(n.number, n.source.id, n.relays) for n in briefing.endnotes] == [
-        (1, "report-a", None),
-        (2, "report-b", 1),
+        (1, "report-a", ()),
+        (2, "report-b", (1,)),
     ]
     html = pdf.render_html(briefing, mini, LANGUAGES["en"])
     assert 'href="#src-report-b">[2]</a>' in html
-    assert "reported range: 25–100 trucks" in html  # the two claims disagree
+    assert "reported range: about 25–100 trucks" in html  # the two claims disagree
 
 
 def test_data_text_is_escaped(mini):

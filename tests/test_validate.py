@@ -190,9 +190,10 @@ def test_unknown_source_event_type_and_actor(mini):
 def test_source_published_before_its_event(mini):
     edit(mini, SOURCE, 'published: "2025-11-14"', 'published: "2025-11-10"')
     assert (
-        f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the event's "
-        "date (2025-11-12) (hint: a report cannot predate its event: correct a date, or set occurrence: "
-        "planned (or announced) if the source reported it in advance)" in problems(mini)
+        f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the date "
+        "it gives the event (2025-11-12) (hint: a report cannot predate its event: correct a date, "
+        "give this source's own date in versions, or set occurrence: planned (or announced) if the "
+        "source reported it in advance)" in problems(mini)
     )
 
 
