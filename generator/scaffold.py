@@ -172,7 +172,11 @@ def new_source(
         f"  en: {_q(PUBLISHER_PLACEHOLDER['en'])}",
         f"  ar: {_q(PUBLISHER_PLACEHOLDER['ar'])}",
         f"url: {_q(url)}",
-        *([f"published: {_q(published)}", f"published_precision: {precision}"] if published else []),
+        *(
+            [f"published: {_q(published)}", f"published_precision: {precision}"]
+            if published
+            else []
+        ),
         f"language: {language}",
     ]
     if accessed:
