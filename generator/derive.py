@@ -15,6 +15,7 @@ INITIAL_STATUS = "active"
 
 
 LEFT = ("evacuating", "withdrawn", "handed_over")  # the foreign forces went or are going
+PRESENT = ("active", "expanding")  # the foreign forces are there and stay
 CONTESTED = "contested"
 PRECISE = ("day", "month", "approximate", "before")  # most precise first
 
@@ -107,7 +108,7 @@ def status_history(dataset: Dataset, base_id: str) -> list[StatusChange]:
             for source_id in claim.sources:
                 by_status[claim.status] |= origins_of(dataset.sources, source_id)
         last = group[-1]  # of one origin correcting itself, its latest word stands
-        contested = len(by_status) > 1 and not _one_origin(by_status)
+        contested = _disagree(by_status)
         agreeing = group if contested else [c for c in group if c.status == last.status]
         best = min(agreeing, key=lambda c: (PRECISE.index(c.date.precision), c.date.anchor))
         change = StatusChange(
@@ -126,10 +127,13 @@ def status_history(dataset: Dataset, base_id: str) -> list[StatusChange]:
     return history
 
 
-def _one_origin(by_status: dict[str, set[str]]) -> bool:
-    """The differing statuses all come from one origin (which may correct itself)."""
-    origins = set().union(*by_status.values())
-    return len(origins) == 1
+def _disagree(by_status: dict[str, set[str]]) -> bool:
+    """Whether independent origins contradict each other: one says the foreign forces are at
+    the base (PRESENT), another that they are leaving, gone or that others hold it. Claims
+    along one course (evacuating, withdrawn, handed over) do not contradict each other."""
+    present = set().union(*(o for s, o in by_status.items() if s in PRESENT))
+    absent = set().union(*(o for s, o in by_status.items() if s not in PRESENT))
+    return bool(present and absent) and present | absent != present & absent
 
 
 def current_status(dataset: Dataset, base_id: str) -> str:

@@ -42,7 +42,7 @@ def dataset_of(path: Path):
 
 @pytest.fixture(scope="module")
 def real():
-    return dataset_of(ROOT / "data")
+    return dataset_of(FIXTURES / "record-2025")  # a frozen record: its facts are asserted
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ from generator.cache import OutputCache
 from generator.charts import render_charts
 from generator.validate import load_dataset
 from generator.write import write_tree
-dataset, _ = load_dataset(Path("data"))
+dataset, _ = load_dataset(Path("tests/fixtures/record-2025"))
 write_tree(Path(sys.argv[1]), render_charts(dataset, OutputCache(None))[1])
 """
 

@@ -51,7 +51,7 @@ def load(data_dir: Path):
 
 @pytest.fixture(scope="module")
 def data():
-    return load(ROOT / "data")
+    return load(ROOT / "tests" / "fixtures" / "record-2025")  # frozen: its facts are asserted
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_renders_are_byte_identical(data, qasrak_ar, out, mini, mini_all):
     again = out / "again.pdf"
     script = (
         "import sys; from pathlib import Path; from generator import pdf; from generator.validate import load_dataset;"
-        "d, _ = load_dataset(Path('data'));"
+        "d, _ = load_dataset(Path('tests/fixtures/record-2025'));"
         "pdf.render_briefing(d, 'ar', Path(sys.argv[1]), base_id='qasrak', start='2025-08', end='2026-02',"
         " version='abc1234')"
     )

@@ -362,7 +362,7 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
     import shutil
 
     copy = tmp_path / "data"
-    shutil.copytree(Path(__file__).parent.parent / "data", copy)
+    shutil.copytree(Path(__file__).parent / "fixtures" / "record-2025", copy)
     events = sorted((copy / "events").rglob("*.yaml"))
     first, second, third = events[0], events[1], events[2]
     text = first.read_text(encoding="utf-8")
