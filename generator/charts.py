@@ -118,8 +118,9 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
 
 
 def occurred(events) -> list[Event]:
-    """Charts show what happened: planned and announced events are left out (and said so)."""
-    return [e for e in events if e.counts]
+    """Charts show what happened, each thing once: planned and announced events, and roll-ups
+    of other reports, are left out (and said so)."""
+    return [e for e in events if e.adds_up]
 
 
 def _next_month(day: date) -> date:
@@ -269,9 +270,9 @@ def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> Pl
         kind = dataset.taxonomy.event_types[event.type]
         for summary in derive.figures_of(event):
             types[kind.label.get(lang)] = kind.color
-            first = summary.claims[0]
-            qualifier = "exact" if summary.conflicting else first.qualifier
-            value = L.amount(summary.low, summary.high, qualifier)
+            value = L.qualified_range(
+                summary.low, summary.low_qualifier, summary.high, summary.high_qualifier
+            )
             panels.setdefault(summary.quantity, []).append(
                 {
                     **_date_extent(event, scope.cutoff),
@@ -297,7 +298,7 @@ def _figures_plan(scope: _Scope, key: str, events: list[Event], base: str) -> Pl
                 ),
                 "chart.claim_separator",
             )
-            rows.append((when, quantity, L.amount(summary.low, summary.high), claims))
+            rows.append((when, quantity, value, claims))
             findings.append(scope.t("chart.alt.figure", quantity=quantity, value=value, date=when))
     points = [p for ps in panels.values() for p in ps]
     directions = {c[2] for p in points for c in p["claims"]}
@@ -351,7 +352,7 @@ def _status_row(scope: _Scope, base_id: str) -> dict[str, Any]:
         elif position is None:
             start = end
         else:  # 'on or before': the old status holds at least until the last report before
-            key = (when.anchor, change.event_id or "")
+            key = scope.dataset.event(change.event_id).sort_key if change.event_id else ()
             seen = [e.latest.toordinal() for e in events if e.sort_key < key]
             start = min(max([position, *seen]), end)
         if previous is not None and start > position:
@@ -436,10 +437,19 @@ def _map_plan(scope: _Scope) -> PlannedChart:
     dataset, L = scope.dataset, scope.L
     lang = L.code
     statuses = dataset.taxonomy.statuses
-    bases, table, groups, precisions = [], [], {}, Counter()
+    bases, table, groups, precisions, unplaced = [], [], {}, Counter(), []
     for base_id, base in dataset.bases.items():
         status = statuses[derive.current_status(dataset, base_id)]
         name, where = base.name.get(lang), base.location
+        region = (
+            dataset.taxonomy.governorates[base.governorate].label.get(lang)
+            if base.governorate
+            else L.territory(base.country)
+        )
+        if where is None or base.country != "SY":  # not drawn: listed under the map
+            unplaced.append(name)
+            table.append((name, region, status.label.get(lang), scope.t("chart.unplaced"), "", ""))
+            continue
         bases.append(
             {
                 "lon": where.lon,
@@ -454,7 +464,7 @@ def _map_plan(scope: _Scope) -> PlannedChart:
         table.append(
             (
                 name,
-                dataset.taxonomy.governorates[base.governorate].label.get(lang),
+                region,
                 status.label.get(lang),
                 scope.t(f"precision.{where.precision}"),
                 L.number(round(where.lat, 2)),
@@ -477,6 +487,8 @@ def _map_plan(scope: _Scope) -> PlannedChart:
             alt.append(
                 scope.t(f"chart.alt.map_{precision}", places=scope.bases(precisions[precision]))
             )
+    if unplaced:
+        alt.append(scope.t("chart.alt.map_unplaced", names=scope.join(unplaced)))
     columns = ("base", "governorate", "status", "location", "lat", "lon")
     return scope.plan(
         "overview:map",

@@ -141,7 +141,25 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"briefing new {args.what}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(path)
+    steps = NEXT_STEPS[args.what].format(path=path, data=data_dir)
+    print(f"next steps:\n{steps}", file=sys.stderr)
     return EXIT_OK
+
+
+NEXT_STEPS = {
+    "event": (
+        "  1. write the summary in your own words in both languages (replace the placeholders)\n"
+        "  2. list the sources that report it under sources (briefing new source URL makes one)\n"
+        "  3. check the date and its precision, the actors and the confidence\n"
+        "  4. briefing validate {data}: the skeleton fails until all this is done"
+    ),
+    "source": (
+        "  1. write the publisher in both languages (replace the placeholders) and the title\n"
+        "  2. add published (and published_precision) if the report gives a date\n"
+        "  3. if it only repeats another report, add via: with that report's id\n"
+        "  4. briefing validate {data}: the skeleton fails until all this is done"
+    ),
+}
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -220,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdfs.add_argument("--out", default="site/pdf", help="where to write (default: site/pdf)")
     pdfs.set_defaults(run=cmd_pdfs)
 
-    new = commands.add_parser("new", help="write a schema-valid skeleton for a new record")
+    new = commands.add_parser("new", help="write a skeleton of a new record, to fill in")
     kinds = new.add_subparsers(dest="what", required=True)
     event = kinds.add_parser(
         "event", help="a new event file in the right place, with the next free id"
@@ -229,9 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     event.add_argument("--type", required=True)
     event.add_argument("--date", required=True, metavar="YYYY-MM[-DD]")
     event.add_argument("--slug", default=None)
-    event.add_argument(
-        "--source", default=None, help="source id (default: the latest source, to replace)"
-    )
+    event.add_argument("--source", default=None, help="a source id to cite (default: none yet)")
     source = kinds.add_parser("source", help="a new source file for a URL")
     source.add_argument("url")
     source.add_argument("--published", default=None, metavar="YYYY-MM[-DD]")

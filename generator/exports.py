@@ -191,16 +191,17 @@ def source_row(dataset: Dataset, source: Source) -> dict:
         "id": source.id,
         "publisher_en": _text(source.publisher, "en"),
         "publisher_ar": _text(source.publisher, "ar"),
-        "published": source.published.value,
-        "published_precision": source.published.precision,
+        "published": source.published.value if source.published else "",
+        "published_precision": source.published.precision if source.published else "",
         "language": source.language,
         "title": source.title,
         "author": source.author,
         "url": source.url,
         "archive_url": source.archive_url,
         "accessed": source.accessed,
-        "via": source.via,
-        "origin": derive.origin_of(dataset.sources, source.id),
+        "via": list(source.via),
+        "own_reporting": source.own_reporting,
+        "origins": sorted(derive.origins_of(dataset.sources, source.id)),
         "notes_en": _text(source.notes, "en"),
         "notes_ar": _text(source.notes, "ar"),
     }
@@ -215,17 +216,18 @@ def bases_geojson(dataset: Dataset) -> dict:
             {
                 "type": "Feature",
                 "id": base.id,
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [base.location.lon, base.location.lat],
-                },
+                # no published coordinates: null geometry, as RFC 7946 allows
+                "geometry": {"type": "Point", "coordinates": [base.location.lon, base.location.lat]}
+                if base.location
+                else None,
                 "properties": {
                     "id": base.id,
                     "name_en": _text(base.name, "en"),
                     "name_ar": _text(base.name, "ar"),
                     "kind": base.kind,
+                    "country": base.country,
                     "governorate": base.governorate,
-                    "precision": base.location.precision,
+                    "precision": base.location.precision if base.location else None,
                     "status": derive.current_status(dataset, base.id),
                     "operators": list(base.operators),
                     "events": len(dataset.events_of_base(base.id)),

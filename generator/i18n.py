@@ -74,6 +74,26 @@ class Language:
         )
         return self.t(f"qualifier.{qualifier}", n=number)
 
+    def qualified_range(self, low: int, low_q: str, high: int, high_q: str) -> str:
+        """A range whose ends keep their own qualifiers: 'more than 20–about 100'."""
+        if low == high and low_q == high_q:
+            return self.amount(low, high, low_q)
+        if low_q == high_q:
+            return self.amount(low, high, low_q)
+        return self.t(
+            "figure.range",
+            low=self.t(f"qualifier.{low_q}", n=self.number(low)),
+            high=self.t(f"qualifier.{high_q}", n=self.number(high)),
+        )
+
+    def territory(self, code: str) -> str:
+        """A country's name in this language ('JO' -> 'Jordan', 'الأردن')."""
+        return _locale(self.babel_locale).territories.get(code, code)
+
+    def quote(self, text: str) -> str:
+        """A quotation in this language's marks."""
+        return self.t("quote", text=text)
+
     def plural(self, forms: dict[str, str], n: int) -> str:
         return forms.get(self.locale.plural_form(n)) or forms["other"]
 

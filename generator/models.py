@@ -88,6 +88,8 @@ class Term:
 class EventType(Term):
     color: str = "#777777"
     sets_status: str | None = None
+    # foreign forces seen operating at the base: a base reported left is active again
+    shows_presence: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,14 +142,15 @@ class Base:
     id: str
     name: Text
     aliases: dict[str, tuple[str, ...]]
-    kind: str
-    governorate: str
-    location: Location
-    description: Text
-    operators: tuple[str, ...]
+    kind: str | None  # None: not known yet
+    governorate: str | None  # Syrian sites only
+    location: Location | None  # None: no published coordinates, nor a place to put it
+    description: Text | None
+    operators: tuple[str, ...]  # empty: not known yet
     sources: tuple[str, ...]
     notes: Text | None = None
     initial_status: str = "active"
+    country: str = "SY"  # ISO 3166 code: sites abroad that belong to the story
     file: str = ""
 
 
@@ -188,6 +191,21 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Version:
+    """What one source says differently about an event: its date, place or status."""
+
+    source: str
+    date: FuzzyDate | None = None
+    end_date: str | None = None
+    status: str | None = None
+    place: Text | None = None
+    note: Text | None = None
+
+
+UNSET = "(the type's)"  # an event's status when it does not give one: its type's sets_status
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     date: FuzzyDate
@@ -206,12 +224,29 @@ class Event:
     notes: Text | None = None
     corrections: tuple[Correction, ...] = ()
     retracted: Correction | None = None  # fields is empty for a retraction
+    status: str | None = UNSET  # the status this report gives its bases; None: none
+    time: str | None = None  # "HH:MM": orders same-day events of a base
+    versions: tuple[Version, ...] = ()
+    aggregate: bool = False  # a roll-up of other reports: listed, never added into totals
+    distinct_from: tuple[str, ...] = ()
     file: str = ""
 
     @property
     def counts(self) -> bool:
         """Whether the event enters statuses, totals and charts: it occurred and stands."""
         return self.occurrence == "occurred" and self.retracted is None
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether its figures enter totals and charts: a roll-up restates other reports."""
+        return self.counts and not self.aggregate
+
+    def date_given_by(self, source_id: str) -> FuzzyDate:
+        """The date `source_id` gives the event: its version's, or the event's."""
+        for version in self.versions:
+            if version.source == source_id and version.date is not None:
+                return version.date
+        return self.date
 
     @property
     def end(self) -> date | None:
@@ -222,24 +257,31 @@ class Event:
         return max(self.date.latest, self.end) if self.end else self.date.latest
 
     @property
-    def sort_key(self) -> tuple[date, str]:
-        return (self.date.sort_key, self.id)
+    def sort_key(self) -> tuple[date, str, str]:
+        """Date order; on the same day, by `time` (events without one first), then id."""
+        return (self.date.sort_key, self.time or "", self.id)
 
 
 @dataclass(frozen=True)
 class Source:
     id: str
     publisher: Text
-    published: FuzzyDate
+    published: FuzzyDate | None  # None: the report gives no date
     language: str
     title: str | None = None
     url: str | None = None
     author: str | None = None
     accessed: str | None = None
     archive_url: str | None = None
-    via: str | None = None
+    via: tuple[str, ...] = ()  # the reports it relays
+    own_reporting: bool = False  # adds reporting of its own to what it relays
     notes: Text | None = None
     file: str = ""
+
+    @property
+    def is_origin(self) -> bool:
+        """An independent origin of what it reports: it relays nothing, or adds its own."""
+        return not self.via or self.own_reporting
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ class BaseStanding:
 class Endnote:
     number: int
     source: Source
-    relays: int | None  # the endnote number of the report this one relays
+    relays: tuple[int, ...]  # the endnote numbers of the reports this one relays
 
 
 @dataclass(frozen=True)
@@ -224,11 +224,15 @@ def plan_briefing(
     for event in events:
         cited += event.sources
         cited += [claim.source for claim in event.figures]
-    cited += [derive.origin_of(dataset.sources, s) for s in cited]
+    cited += [o for s in cited for o in sorted(derive.origins_of(dataset.sources, s)) if o != s]
     order = list(dict.fromkeys(cited))  # first citation first, each source once
     numbers = {source_id: i for i, source_id in enumerate(order, start=1)}
     endnotes = tuple(
-        Endnote(numbers[s], dataset.sources[s], numbers.get(dataset.sources[s].via or ""))
+        Endnote(
+            numbers[s],
+            dataset.sources[s],
+            tuple(numbers[r] for r in dataset.sources[s].via if r in numbers),
+        )
         for s in order
     )
     included = replace(dataset, events=events, sources={s: dataset.sources[s] for s in order})
@@ -355,9 +359,8 @@ class BriefingView(View):
 
     briefing: Briefing | None = None
 
-    def tm(self, key: str, **values: Markup | str) -> Markup:
-        """The string `key` with values that may hold markup (escaped text from v.text)."""
-        return Markup(escape(self.t(key))).format(**values)
+    def endnote_numbers(self, numbers: tuple[int, ...]) -> str:
+        return self.t("list.separator").join(f"[{self.number(n)}]" for n in numbers)
 
     def ref(self, source_id: str) -> Markup:
         n = self.briefing.note(source_id)

@@ -100,9 +100,13 @@ def quality_report(
                     }
                 )
     bases = [
-        {"base": b.id, "file": b.file, "precision": b.location.precision}
+        {
+            "base": b.id,
+            "file": b.file,
+            "precision": b.location.precision if b.location else "unknown",
+        }
         for b in dataset.bases.values()
-        if b.location.precision == "area"
+        if b.location is None or b.location.precision == "area"
     ]
     sources = list(dataset.sources.values())
     report = {

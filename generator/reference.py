@@ -131,6 +131,10 @@ class Reference:
         if "enum" in node:
             return "string", ", ".join(f"`{value}`" for value in node["enum"])
         kind = node.get("type", "")
+        if isinstance(kind, list):  # one of several types: each described, joined with "or"
+            parts = [self.describe({**node, "type": k}, within) for k in kind if k != "null"]
+            names = [name for name, _ in parts] + (["null"] if "null" in kind else [])
+            return " or ".join(names), "; ".join(rules for _, rules in parts if rules)
         rules = []
         if kind == "string":
             if "pattern" in node:

@@ -96,6 +96,10 @@ class View:
     def t(self, key: str, **values: object) -> str:
         return self.lang.t(key, **values)
 
+    def tm(self, key: str, **values: Markup | str) -> Markup:
+        """The string `key` with values that may hold markup (escaped text, links)."""
+        return Markup(escape(self.t(key))).format(**values)
+
     def count(self, key: str, n: int) -> str:
         return self.lang.count(key, n)
 
@@ -140,6 +144,12 @@ class View:
     def event_link(self, event: Event) -> str:
         return self.url(event_url(self.dataset, event))
 
+    def region(self, base) -> str:
+        """A Syrian site's governorate, or the country of a site abroad."""
+        if base.governorate:
+            return self.label("governorates", base.governorate)
+        return self.lang.territory(base.country)
+
     def event_by_id(self, event_id: str) -> Event:
         return self.dataset.event(event_id)
 
@@ -179,24 +189,65 @@ class View:
         return f"{n} {unit}"
 
     def claim(self, claim: Claim) -> Markup:
-        """'about 25 trucks (SOHR)', the source linked to the sources page."""
+        """'about 25 trucks (SOHR)', the source linked to the sources page, and its note."""
         phrase = self.quantity_phrase(claim.quantity, claim.low, claim.high, claim.qualifier)
-        source = self.dataset.sources[claim.source]
+        note = f" <small>{self.text(claim.note)}</small>" if claim.note else ""
         return Markup(
-            f'<span class="bf-claim">{self.lang.isolate(phrase)} '
-            f'(<a href="{escape(self.source_link(source.id))}">{self.lang.isolate(self.source_name(source))}</a>)</span>'
+            f'<span class="bf-claim">{self.lang.isolate(phrase)} ({self.source_links([claim.source])}){note}</span>'
         )
 
+    def source_links(self, source_ids, names_only: bool = False) -> Markup:
+        """Links to sources on the sources page, named by publisher and date (or title)."""
+        sources = [self.dataset.sources[s] for s in source_ids]
+        links = [
+            f'<a href="{escape(self.source_link(s.id))}">'
+            f"{self.lang.isolate(self.plain(s.publisher) if names_only else self.source_name(s))}</a>"
+            for s in sources
+        ]
+        return Markup(self.t("list.separator").join(links))
+
+    def version_line(self, event: Event, version) -> Markup:
+        """What one source says of an event (`version`), or with None what its other
+        sources say: date, status and place, then who says it."""
+        from generator.derive import stated_status
+
+        if version is None:
+            differing = {v.source for v in event.versions}
+            sources = [s for s in event.sources if s not in differing]
+            when, status, place, note = event.date, stated_status(self.dataset, event), None, None
+        else:
+            sources = [version.source]
+            when = version.date or event.date
+            status = version.status or stated_status(self.dataset, event)
+            place, note = version.place, version.note
+        parts = [escape(self.lang.fuzzy_date(when))]
+        if status:
+            parts.append(escape(self.label("statuses", status)))
+        if place:
+            parts.append(self.text(place))
+        line = Markup(" · ").join(parts)
+        said = self.source_links(sources) if sources else escape(self.t("event.no_other_source"))
+        extra = Markup(f" <small>{self.text(note)}</small>") if note else Markup("")
+        return Markup(f"{line} ({said}){extra}")
+
     def source_name(self, source: Source) -> str:
-        """Publisher and date: tells apart several reports of one (or an unnamed) outlet."""
+        """Publisher and date (or title, for an undated report): tells apart several reports
+        of one outlet, or of outlets whose name is not known."""
+        if source.published is None and source.title:
+            title = source.title if len(source.title) <= 60 else source.title[:59] + "…"
+            return f"{source.publisher.get(self.code)}{self.t('list.separator')}{self.lang.quote(title)}"
         return (
             f"{source.publisher.get(self.code)}{self.t('list.separator')}{self.published(source)}"
         )
 
     def figure_range(self, summary) -> str:
-        """The span of all claims; a single claim keeps its own qualifier ('more than 20')."""
-        qualifier = "exact" if summary.conflicting else summary.claims[0].qualifier
-        return self.quantity_phrase(summary.quantity, summary.low, summary.high, qualifier)
+        """The span of the claims (or a total), each end with its qualifier: 'more than 20–
+        about 100 trucks'."""
+        forms = self.dataset.taxonomy.quantities[summary.quantity].forms[self.code]
+        n = self.lang.qualified_range(
+            summary.low, summary.low_qualifier, summary.high, summary.high_qualifier
+        )
+        return f"{n} {self.lang.plural(forms, summary.high)}"
 
     def figures(self, event: Event):
         return derive.figures_of(event)
@@ -231,8 +282,9 @@ class View:
     def single_origin_share(self) -> tuple[int, int]:
         return derive.single_origin_share(self.dataset)
 
-    def origin(self, source: Source) -> Source:
-        return self.dataset.sources[derive.origin_of(self.dataset.sources, source.id)]
+    def relayed(self, source: Source) -> Markup:
+        """The reports a relay repeats, linked: 'SOHR, AFP'."""
+        return self.source_links(source.via, names_only=True)
 
     def origins_count(self, source_ids=None) -> int:
         ids = self.dataset.sources if source_ids is None else source_ids
@@ -250,7 +302,13 @@ class View:
         return derive.information_cutoff(self.dataset)
 
     def published(self, source: Source) -> str:
+        if source.published is None:
+            return self.t("sources.date_not_given")
         return self.lang.fuzzy_date(source.published)
+
+    def reported(self, when) -> str:
+        """A report's date, or that no report gives one."""
+        return self.lang.fuzzy_date(when) if when else self.t("sources.date_not_given")
 
     def accessed(self, source: Source) -> str:
         from generator.models import FuzzyDate

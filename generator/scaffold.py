@@ -1,7 +1,8 @@
-"""Write skeleton data files (`briefing new event`, `briefing new source`) that validate as is.
+"""Write skeleton data files (`briefing new event`, `briefing new source`).
 
-The skeletons hold clearly marked placeholders in both languages; an editor replaces them
-before publishing. Nothing here reads the clock: dates are always passed in.
+A skeleton holds clearly marked placeholders in both languages and cites no source, so it
+fails validation, and nothing is published from it, until an editor has filled it in.
+Nothing here reads the clock: dates are always passed in.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from generator.models import FuzzyDate
 from generator.validate import parse_date
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -69,20 +69,6 @@ def _sources(data_dir: Path) -> dict[str, dict]:
     return out
 
 
-def _latest_source(sources: dict[str, dict]) -> str | None:
-    dated = []
-    for ident, data in sources.items():
-        published, precision = str(data.get("published", "")), data.get("published_precision")
-        if parse_date(published)[0] is None:
-            continue
-        try:
-            latest = FuzzyDate(published, str(precision or "day")).latest
-        except ValueError:
-            continue
-        dated.append((latest, ident))
-    return max(dated)[1] if dated else None
-
-
 def new_event(
     data_dir: Path,
     base: str,
@@ -91,7 +77,8 @@ def new_event(
     slug: str | None = None,
     source: str | None = None,
 ) -> Path:
-    """Write a skeleton event for `base` and return its path; it validates as written."""
+    """Write a skeleton event for `base` and return its path. It cites `source` if given,
+    else none: the editor adds the sources that report the event."""
     data_dir = Path(data_dir)
     precision = _check_date(date, "date")
     taxonomy = _read(data_dir / "taxonomy.yaml")
@@ -111,14 +98,7 @@ def new_event(
         raise ValueError("taxonomy.yaml defines no confidence levels")
     confidence = min(levels, key=lambda level: level.get("rank", 1))["id"]
 
-    sources = _sources(data_dir)
-    replace_note = ""
-    if source is None:
-        source = _latest_source(sources)
-        if source is None:
-            raise ValueError("no source to cite: write one first with `briefing new source URL`")
-        replace_note = "  # TODO: replace with the source(s) that report this event"
-    elif source not in sources:
+    if source is not None and source not in _sources(data_dir):
         raise ValueError(f"unknown source '{source}': write data/sources/{source}.yaml first")
 
     slug = slug if slug is not None else f"{base}-{type_.replace('_', '-')}"
@@ -143,7 +123,7 @@ def new_event(
         "summary:",
         f"  en: {_q(SUMMARY_PLACEHOLDER['en'])}",
         f"  ar: {_q(SUMMARY_PLACEHOLDER['ar'])}",
-        f"sources: [{source}]{replace_note}",
+        f"sources: [{source or ''}]",
         f"confidence: {confidence}",
     ]
     directory.mkdir(parents=True, exist_ok=True)
@@ -169,10 +149,9 @@ def new_source(
     today: date | None = None,
     language: str = "ar",
 ) -> Path:
-    """Write a skeleton source for `url` and return its path; it validates as written.
-
-    `published` defaults to `today` (the CLI passes the current date); one is required.
-    """
+    """Write a skeleton source for `url` and return its path. `published` is left out unless
+    given (a report may give no date); `today` (the CLI passes the current date) is when it
+    was accessed. The publisher is a placeholder for the editor to write."""
     data_dir = Path(data_dir)
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url.strip()):
@@ -180,16 +159,12 @@ def new_source(
     url = url.strip()
     if len(url) > 2000:
         raise ValueError("the address is longer than 2000 characters")
-    if published is None:
-        if today is None:
-            raise ValueError("give the publication date (published) or today's date (today)")
-        published = today.isoformat()
-    precision = _check_date(published, "published")
+    precision = _check_date(published, "published") if published else None
     if not re.match(r"^[a-z]{2}$", language):
         raise ValueError(f"language '{language}' must be a two-letter ISO 639-1 code")
     directory = data_dir / "sources"
     ident = _next_free(directory, source_slug(url))
-    accessed = published if precision == "day" else (today.isoformat() if today else None)
+    accessed = today.isoformat() if today else None
     lines = [
         SOURCE_SCHEMA_LINE,
         f"id: {ident}",
@@ -197,8 +172,11 @@ def new_source(
         f"  en: {_q(PUBLISHER_PLACEHOLDER['en'])}",
         f"  ar: {_q(PUBLISHER_PLACEHOLDER['ar'])}",
         f"url: {_q(url)}",
-        f"published: {_q(published)}",
-        f"published_precision: {precision}",
+        *(
+            [f"published: {_q(published)}", f"published_precision: {precision}"]
+            if published
+            else []
+        ),
         f"language: {language}",
     ]
     if accessed:

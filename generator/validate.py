@@ -18,6 +18,7 @@ from generator.errors import Problem, Severity, errors_only
 from generator.load import Document, FieldPath, parse_bytes
 from generator.models import (
     LANGUAGES,
+    UNSET,
     Base,
     Claim,
     ConfidenceLevel,
@@ -35,6 +36,7 @@ from generator.models import (
     Taxonomy,
     Term,
     Text,
+    Version,
 )
 from generator.schema import SchemaSet, default_schemas
 
@@ -43,6 +45,9 @@ FORBIDDEN_CHARACTERS = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic"}
 PLURAL_CATEGORIES = {"en": ("one", "other"), "ar": ("zero", "one", "two", "few", "many", "other")}
 DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+# what skeletons and unfinished notes hold: never published
+PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME)\b|للإنجاز|to be completed", re.IGNORECASE)
+EDITOR_ONLY = "editor_notes"  # a field never published: it may say what is left to do
 
 
 def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
@@ -143,7 +148,8 @@ class _Checker:
     def check_strings(self, doc: Document, value: Any, path: FieldPath = ()) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                self.check_strings(doc, item, path + (key,))
+                if key != EDITOR_ONLY:
+                    self.check_strings(doc, item, path + (key,))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 self.check_strings(doc, item, path + (i,))
@@ -163,6 +169,13 @@ class _Checker:
                     path,
                     "text is not in Unicode normal form NFC",
                     "retype the accented or Arabic letters, or normalize the file to NFC",
+                )
+            elif PLACEHOLDER.search(value):
+                self.error(
+                    doc,
+                    path,
+                    f"'{PLACEHOLDER.search(value).group()}' marks unfinished text, which would be published",
+                    "write the text, or move what is left to do into editor_notes (never published)",
                 )
 
     def text(self, doc: Document, value: dict | None, path: FieldPath) -> Text | None:
@@ -186,12 +199,14 @@ class _Checker:
                 )
         return Text(en=value.get("en"), ar=value.get("ar"), pending=pending)
 
-    def location(self, doc: Document, value: dict | None, path: FieldPath) -> Location | None:
+    def location(
+        self, doc: Document, value: dict | None, path: FieldPath, abroad: bool = False
+    ) -> Location | None:
         if value is None:
             return None
         lat, lon = value["lat"], value["lon"]
         lat_min, lat_max, lon_min, lon_max = SYRIA_BOUNDS
-        if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+        if not abroad and not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
             self.warn(
                 doc,
                 path,
@@ -293,6 +308,13 @@ class _Checker:
             t["id"]: Status(**base_term("statuses", i, t), color=t["color"])
             for i, t in terms("statuses")
         }
+        if "contested" not in statuses:
+            self.error(
+                doc,
+                ("statuses",),
+                "the status 'contested' is missing",
+                "add it: a base whose latest reports disagree is shown as contested",
+            )
         event_types = {}
         for i, t in terms("event_types"):
             if t.get("sets_status") and t["sets_status"] not in statuses:
@@ -304,7 +326,10 @@ class _Checker:
                     "status (statuses in taxonomy.yaml)",
                 )
             event_types[t["id"]] = EventType(
-                **base_term("event_types", i, t), color=t["color"], sets_status=t.get("sets_status")
+                **base_term("event_types", i, t),
+                color=t["color"],
+                sets_status=t.get("sets_status"),
+                shows_presence=t.get("shows_presence", False),
             )
         quantities = {}
         for i, t in terms("quantities"):
@@ -347,17 +372,34 @@ class _Checker:
     def base(self, doc: Document, tax: Taxonomy, source_ids: set[str]) -> Base:
         d = doc.data
         self.same_as_filename(doc)
-        self.known(
-            doc, ("kind",), d["kind"], tax.base_kinds, "base kind (base_kinds in taxonomy.yaml)"
-        )
-        self.known(
-            doc,
-            ("governorate",),
-            d["governorate"],
-            tax.governorates,
-            "governorate (governorates in taxonomy.yaml)",
-        )
-        for i, actor in enumerate(d["operators"]):
+        country = d.get("country", "SY")
+        if d.get("kind"):
+            self.known(
+                doc, ("kind",), d["kind"], tax.base_kinds, "base kind (base_kinds in taxonomy.yaml)"
+            )
+        if country != "SY" and d.get("governorate"):
+            self.error(
+                doc,
+                ("governorate",),
+                "governorates are Syrian: a site in another country has none",
+                "remove governorate, or country if the site is in Syria",
+            )
+        elif country == "SY" and not d.get("governorate"):
+            self.error(
+                doc,
+                (),
+                "a Syrian site needs its governorate",
+                "add governorate: with an id from taxonomy.yaml, or country: for a site abroad",
+            )
+        elif d.get("governorate"):
+            self.known(
+                doc,
+                ("governorate",),
+                d["governorate"],
+                tax.governorates,
+                "governorate (governorates in taxonomy.yaml)",
+            )
+        for i, actor in enumerate(d.get("operators", ())):
             self.known(doc, ("operators", i), actor, tax.actors, "actor (actors in taxonomy.yaml)")
         for i, source in enumerate(d["sources"]):
             self.known(doc, ("sources", i), source, source_ids, "source (sources/<id>.yaml)")
@@ -374,53 +416,79 @@ class _Checker:
             id=d["id"],
             name=self.text(doc, d["name"], ("name",)),
             aliases={lang: tuple(aliases.get(lang, ())) for lang in LANGUAGES},
-            kind=d["kind"],
-            governorate=d["governorate"],
-            location=self.location(doc, d["location"], ("location",)),
-            description=self.text(doc, d["description"], ("description",)),
-            operators=tuple(d["operators"]),
+            kind=d.get("kind"),
+            governorate=d.get("governorate"),
+            location=self.location(doc, d.get("location"), ("location",), abroad=country != "SY"),
+            description=self.text(doc, d.get("description"), ("description",)),
+            operators=tuple(d.get("operators", ())),
             sources=tuple(d["sources"]),
             notes=self.text(doc, d.get("notes"), ("notes",)),
             initial_status=d.get("initial_status", "active"),
+            country=country,
             file=doc.display,
         )
 
     def source(self, doc: Document, source_ids: set[str]) -> Source:
         d = doc.data
         self.same_as_filename(doc)
-        published = self.fuzzy_date(doc, d["published"], d["published_precision"], ("published",))
-        if d.get("accessed"):
-            self.fuzzy_date(doc, d["accessed"], "day", ("accessed",))
-        if d.get("via"):
-            if d["via"] == d["id"]:
+        published = None
+        if d.get("published"):
+            if not d.get("published_precision"):
                 self.error(
                     doc,
-                    ("via",),
-                    "a source cannot relay itself",
-                    "remove via, or name another source",
+                    ("published",),
+                    "published needs published_precision",
+                    "add published_precision: day (or month)",
                 )
-            elif d["via"] not in source_ids:  # the set copied only to suggest another id
-                self.known(
-                    doc, ("via",), d["via"], source_ids - {d["id"]}, "source (sources/<id>.yaml)"
+            else:
+                published = self.fuzzy_date(
+                    doc, d["published"], d["published_precision"], ("published",)
                 )
+        elif d.get("published_precision"):
+            self.error(
+                doc,
+                ("published_precision",),
+                "published_precision without published",
+                "remove it: a report that gives no date has no precision either",
+            )
+        if d.get("accessed"):
+            self.fuzzy_date(doc, d["accessed"], "day", ("accessed",))
+        via = d.get("via") or ()
+        via = (via,) if isinstance(via, str) else tuple(via)
+        for i, relayed in enumerate(via):
+            path = ("via",) if isinstance(d.get("via"), str) else ("via", i)
+            if relayed == d["id"]:
+                self.error(
+                    doc, path, "a source cannot relay itself", "remove it, or name another source"
+                )
+            elif relayed not in source_ids:
+                self.known(doc, path, relayed, source_ids - {d["id"]}, "source (sources/<id>.yaml)")
+        if d.get("own_reporting") and not via:
+            self.error(
+                doc,
+                ("own_reporting",),
+                "own_reporting is for a report that also relays others",
+                "remove it: a report that relays nothing is an origin already",
+            )
         if not d.get("url"):
             self.warn(
                 doc,
                 ("id",),
                 "no url: readers cannot check this source",
-                "add url when it is known, and say in notes why it is missing",
+                "add url when it is known, and say in editor_notes why it is missing",
             )
         return Source(
             id=d["id"],
             publisher=self.text(doc, d["publisher"], ("publisher",)),
-            published=published or FuzzyDate("1990-01", "month"),
+            published=published,
             language=d["language"],
             title=d.get("title"),
             url=d.get("url"),
             author=d.get("author"),
             accessed=d.get("accessed"),
             archive_url=d.get("archive_url"),
-            via=d.get("via"),
+            via=via,
+            own_reporting=bool(d.get("own_reporting")),
             notes=self.text(doc, d.get("notes"), ("notes",)),
             file=doc.display,
         )
@@ -561,17 +629,32 @@ class _Checker:
                 )
             )
         occurrence = d.get("occurrence", "occurred")
-        if when and when.earliest and occurrence == "occurred":
+        status = UNSET
+        if "status" in d:
+            status = d["status"]
+            if status is not None:
+                self.known(
+                    doc, ("status",), status, tax.statuses, "status (statuses in taxonomy.yaml)"
+                )
+        versions = [
+            self.version(doc, v, ("versions", i), d, tax)
+            for i, v in enumerate(d.get("versions", ()))
+        ]
+        if when and occurrence == "occurred":
+            given = {v.source: v.date for v in versions if v.date is not None}
             for i, source_id in enumerate(d["sources"]):
                 source = sources.get(source_id)
-                if source and source.published.latest < when.earliest:
-                    self.error(
-                        doc,
-                        ("sources", i),
-                        f"source '{source_id}' was published ({source.published.value}) before the event's date ({when.value})",
-                        "a report cannot predate its event: correct a date, or set occurrence: planned "
-                        "(or announced) if the source reported it in advance",
-                    )
+                said = given.get(source_id, when)  # the date this source gives
+                if source and source.published and said.earliest:
+                    if source.published.latest < said.earliest:
+                        self.error(
+                            doc,
+                            ("sources", i),
+                            f"source '{source_id}' was published ({source.published.value}) before the date it gives the event ({said.value})",
+                            "a report cannot predate its event: correct a date, give this source's "
+                            "own date in versions, or set occurrence: planned (or announced) if "
+                            "the source reported it in advance",
+                        )
         corrections = []
         for i, c in enumerate(d.get("corrections", ())):
             self.fuzzy_date(doc, c["date"], "day", ("corrections", i, "date"))
@@ -607,7 +690,50 @@ class _Checker:
             notes=self.text(doc, d.get("notes"), ("notes",)),
             corrections=tuple(corrections),
             retracted=retracted,
+            status=status,
+            time=d.get("time"),
+            versions=tuple(versions),
+            aggregate=bool(d.get("aggregate")),
+            distinct_from=tuple(d.get("distinct_from", ())),
             file=doc.display,
+        )
+
+    def version(
+        self, doc: Document, v: dict, path: FieldPath, event: dict, tax: Taxonomy
+    ) -> Version:
+        if v["source"] not in event["sources"]:
+            self.error(
+                doc,
+                path + ("source",),
+                f"'{v['source']}' gives a version of this event but is not among its sources",
+                f"add {v['source']} to sources",
+            )
+        if not any(key in v for key in ("date", "status", "place")):
+            self.error(
+                doc,
+                path,
+                "a version says what this source gives differently: a date, a status or a place",
+                "add date:, status: or place:, or remove the version",
+            )
+        when = None
+        if "date" in v:
+            precision = v.get("date_precision", "day" if v["date"].count("-") == 2 else "month")
+            when = self.fuzzy_date(doc, v["date"], precision, path + ("date",), True)
+        if v.get("status"):
+            self.known(
+                doc,
+                path + ("status",),
+                v["status"],
+                tax.statuses,
+                "status (statuses in taxonomy.yaml)",
+            )
+        return Version(
+            source=v["source"],
+            date=when,
+            end_date=v.get("end_date"),
+            status=v.get("status"),
+            place=self.text(doc, v.get("place"), path + ("place",)),
+            note=self.text(doc, v.get("note"), path + ("note",)),
         )
 
 
@@ -699,6 +825,7 @@ def load_dataset(
         checker.event(doc, taxonomy, ids["base"], sources, ids["source"]) for doc in docs["event"]
     ]
     _check_relay_cycles(checker, docs["source"], sources)
+    _check_between_events(checker, docs["event"], [e for e in events if e is not None])
     problems = sorted(set(checker.problems))
     if errors_only(problems):
         return None, problems
@@ -723,17 +850,59 @@ def _check_relay_cycles(
     checker: _Checker, docs: list[Document], sources: dict[str, Source]
 ) -> None:
     by_id = {doc.data["id"]: doc for doc in docs}
+
+    def cycle_from(source_id: str, seen: list[str]) -> list[str] | None:
+        for relayed in sources[source_id].via:
+            if relayed in seen:
+                return [*seen, relayed]
+            if relayed in sources:
+                found = cycle_from(relayed, [*seen, relayed])
+                if found:
+                    return found
+        return None
+
     for source in sources.values():
-        seen = [source.id]
-        current = source
-        while current.via and current.via in sources:
-            if current.via in seen:
-                checker.error(
-                    by_id[source.id],
-                    ("via",),
-                    "sources relay each other in a circle: " + " -> ".join(seen + [current.via]),
-                    "one of them must be the original report (no via)",
+        cycle = cycle_from(source.id, [source.id])
+        if cycle and cycle[-1] == source.id:
+            checker.error(
+                by_id[source.id],
+                ("via",),
+                "sources relay each other in a circle: " + " -> ".join(cycle),
+                "one of them must be the original report (no via)",
+            )
+
+
+def _check_between_events(checker: _Checker, docs: list[Document], events: list[Event]) -> None:
+    """Unknown distinct_from ids, and likely duplicates: two events at the same base, of the
+    same type, whose dates overlap within their precision, not declared distinct."""
+    by_id = {doc.data["id"]: doc for doc in docs}
+    ids = {e.id for e in events}
+    for event in events:
+        for i, other in enumerate(event.distinct_from):
+            if other not in ids:
+                checker.known(by_id[event.id], ("distinct_from", i), other, ids, "event")
+    by_base_type: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    for event in events:
+        for base_id in event.bases:
+            by_base_type[(base_id, event.type)].append(event)
+    reported: set[tuple[str, str]] = set()
+    for group in by_base_type.values():
+        group.sort(key=lambda e: e.sort_key)
+        for i, one in enumerate(group):
+            for other in group[i + 1 :]:
+                if (other.date.earliest or other.date.anchor) > one.latest:
+                    break  # sorted by date: no later event overlaps this one
+                pair = (one.id, other.id)
+                if pair in reported or other.id in one.distinct_from:
+                    continue
+                if one.id in other.distinct_from or one.aggregate != other.aggregate:
+                    continue
+                reported.add(pair)
+                checker.warn(
+                    by_id[other.id],
+                    ("date",),
+                    f"likely duplicate of {by_id[one.id].display}: same base, same type, "
+                    "overlapping dates",
+                    "if both report the same event, merge them into one event citing both "
+                    f"sources; if they are two events, add distinct_from: [{one.id}]",
                 )
-                break
-            seen.append(current.via)
-            current = sources[current.via]

@@ -42,7 +42,7 @@ def dataset_of(path: Path):
 
 @pytest.fixture(scope="module")
 def real():
-    return dataset_of(ROOT / "data")
+    return dataset_of(FIXTURES / "record-2025")  # a frozen record: its facts are asserted
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ from generator.cache import OutputCache
 from generator.charts import render_charts
 from generator.validate import load_dataset
 from generator.write import write_tree
-dataset, _ = load_dataset(Path("data"))
+dataset, _ = load_dataset(Path("tests/fixtures/record-2025"))
 write_tree(Path(sys.argv[1]), render_charts(dataset, OutputCache(None))[1])
 """
 
@@ -245,8 +245,13 @@ def test_a_conflicting_claim_is_drawn_as_a_range_not_one_number(mini):
         assert sorted(c[0] for c in point["claims"]) == [25, 100]
         assert "range" in plan.spec["legend"]
         _header, *rows = plan.chart.table
-        assert [row[2] for row in rows] == ["25–100"]
-        assert point["label"] == "25–100"
+        assert [row[2] for row in rows] == [point["label"]]  # each end keeps its qualifier
+    assert (
+        plan_of(mini, "en", "base:qasrak:figures").spec["panels"][0]["points"][0]["label"]
+        == "about 25–100"
+    )
+    arabic = plan_of(mini, "ar", "base:qasrak:figures").spec["panels"][0]["points"][0]
+    assert arabic["label"] == "نحو 25–100"
     english = plan_of(mini, "en", "base:qasrak:figures").chart
     assert "about 25" in english.table[1][3] and "about 100" in english.table[1][3]
     assert "lowest and the highest" in english.alt

@@ -29,7 +29,7 @@ def _load(path: Path):
 
 @pytest.fixture(scope="module")
 def real():
-    return _load(ROOT / "data")
+    return _load(ROOT / "tests" / "fixtures" / "record-2025")  # frozen: its facts are asserted
 
 
 @pytest.fixture(scope="module")

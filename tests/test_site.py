@@ -166,7 +166,12 @@ def test_month_precision_is_said_not_hidden(built_site):
 
 
 def test_every_base_page_and_the_overview_show_their_charts(built_site, real_dataset):
-    pages = [""] + [f"bases/{b}/" for b in real_dataset.bases]
+    from generator.charts import occurred
+
+    # a base gets an activity chart once something happened there (not only announced)
+    with_events = [b for b in real_dataset.bases if occurred(real_dataset.events_of_base(b))]
+    assert len(with_events) >= len(real_dataset.bases) - 2
+    pages = [""] + [f"bases/{b}/" for b in with_events]
     for prefix in LANG_PREFIX.values():
         for page in pages:
             path = built_site / prefix / page / "index.html"

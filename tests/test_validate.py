@@ -190,9 +190,10 @@ def test_unknown_source_event_type_and_actor(mini):
 def test_source_published_before_its_event(mini):
     edit(mini, SOURCE, 'published: "2025-11-14"', 'published: "2025-11-10"')
     assert (
-        f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the event's "
-        "date (2025-11-12) (hint: a report cannot predate its event: correct a date, or set occurrence: "
-        "planned (or announced) if the source reported it in advance)" in problems(mini)
+        f"{EVENT}:14:11: sources[0]: source 'report-a' was published (2025-11-10) before the date "
+        "it gives the event (2025-11-12) (hint: a report cannot predate its event: correct a date, "
+        "give this source's own date in versions, or set occurrence: planned (or announced) if the "
+        "source reported it in advance)" in problems(mini)
     )
 
 
@@ -361,7 +362,7 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
     import shutil
 
     copy = tmp_path / "data"
-    shutil.copytree(Path(__file__).parent.parent / "data", copy)
+    shutil.copytree(Path(__file__).parent / "fixtures" / "record-2025", copy)
     events = sorted((copy / "events").rglob("*.yaml"))
     first, second, third = events[0], events[1], events[2]
     text = first.read_text(encoding="utf-8")
