@@ -69,12 +69,13 @@ def parse_sizes(text: str) -> list[DatasetSpec]:
 
 def synthetic_data(spec: DatasetSpec) -> Path:
     """The data directory for `spec`, written once and reused while its stamp (the parameters
-    and a hash of synth.py) matches."""
+    and a hash of synth.py and of the taxonomy it copies) matches."""
     out = BENCH_DIR / "synth" / f"{spec.events}-{spec.bases}-{spec.years}-s{SEED}"
     stamp = out.with_name(out.name + ".stamp")
     options = {"--events": spec.events, "--bases": spec.bases, "--years": spec.years}
     options["--seed"] = SEED
-    wanted = json.dumps({**options, "synth": hashlib.sha256(SYNTH.read_bytes()).hexdigest()})
+    made_from = SYNTH.read_bytes() + (ROOT / "data" / "taxonomy.yaml").read_bytes()
+    wanted = json.dumps({**options, "synth": hashlib.sha256(made_from).hexdigest()})
     if out.is_dir() and stamp.is_file() and stamp.read_text() == wanted:
         return out
     stamp.unlink(missing_ok=True)
