@@ -288,3 +288,32 @@ def single_origin_share(dataset: Dataset) -> tuple[int, int]:
     """How many events rest on one independent origin, out of all events."""
     single = sum(len(independent_origins(dataset, e.sources)) == 1 for e in dataset.events)
     return single, len(dataset.events)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed between two dates: status changes and new events, by base."""
+
+    start: date
+    end: date
+    statuses: tuple[tuple[str, StatusChange], ...]  # (base id, change), in date order
+    events: tuple[Event, ...]  # newest first
+    by_base: tuple[tuple[str, int], ...]  # (base id, events), most first
+
+
+def changes_between(dataset: Dataset, start: date, end: date) -> Changes:
+    """Status changes dated in [start, end] and the events reported in it (by their date)."""
+    statuses = [
+        (base_id, change)
+        for base_id in dataset.bases
+        for change in status_history(dataset, base_id)
+        if change.event_id and start <= change.date.anchor <= end
+    ]
+    statuses.sort(key=lambda item: (item[1].date.anchor, item[0]))
+    events = [e for e in reversed(dataset.events) if start <= e.date.anchor <= end]
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        for base_id in event.bases:
+            counts[base_id] += 1
+    by_base = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return Changes(start, end, tuple(statuses), tuple(events), tuple(by_base))

@@ -285,11 +285,43 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """Who publishes the site and its briefings (data/publisher.yaml)."""
+
+    producer: Text
+    contact: str | None = None
+    repository: str | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    text: Text
+    confidence: str
+    events: tuple[str, ...]  # the events that support it
+
+
+@dataclass(frozen=True)
+class WrittenBriefing:
+    """An editor's briefing on a period: its bottom line and key judgements."""
+
+    id: str
+    title: Text
+    start: date
+    end: date
+    published: date
+    bottom_line: Text
+    judgements: tuple[Judgement, ...]
+    file: str = ""
+
+
+@dataclass(frozen=True)
 class Dataset:
     taxonomy: Taxonomy
     bases: dict[str, Base]
     sources: dict[str, Source]
     events: tuple[Event, ...] = field(default_factory=tuple)  # in date order (sort_key)
+    briefings: tuple[WrittenBriefing, ...] = ()  # newest first
+    publisher: Publisher | None = None
 
     def events_of_base(self, base_id: str) -> list[Event]:
         """The base's events in date order (a shared list: do not change it)."""

@@ -124,6 +124,9 @@ def plan_pages(dataset: Dataset) -> list[Page]:
         Page("corrections.md", "corrections.md.j2"),
         Page("data.md", "data.md.j2"),
     ]
+    pages.append(Page("briefings/index.md", "briefings.md.j2"))
+    for briefing in dataset.briefings:
+        pages.append(Page(f"briefings/{briefing.id}.md", "briefing.md.j2", {"briefing": briefing}))
     for base_id in dataset.bases:
         events = dataset.events_of_base(base_id)[::-1]
         pages.append(

@@ -27,6 +27,8 @@ FILE_KINDS = {
     "source.schema.json": "data/sources/<id>.yaml",
     "base.schema.json": "data/bases/<id>.yaml",
     "taxonomy.schema.json": "data/taxonomy.yaml",
+    "briefing.schema.json": "data/briefings/<id>.yaml",
+    "publisher.schema.json": "data/publisher.yaml",
 }
 HEADER = """\
 # Data format reference

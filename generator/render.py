@@ -27,6 +27,7 @@ from generator.models import Claim, Dataset, Event, Source, Text
 from generator.pages import Page, base_url, event_url, page_url, relative_url, source_url
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+RECENT_DAYS = 30  # "what changed" without a previous briefing; also when a record is stale
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -300,6 +301,28 @@ class View:
 
     def cutoff(self):
         return derive.information_cutoff(self.dataset)
+
+    def changes(self, start, end):
+        return derive.changes_between(self.dataset, start, end)
+
+    def recent_changes(self):
+        """What changed since the briefing before the latest one; without one, in the last
+        RECENT_DAYS before the information cutoff."""
+        from datetime import timedelta
+
+        end = self.cutoff()
+        briefings = self.dataset.briefings
+        if len(briefings) >= 2:
+            start = briefings[1].end + timedelta(days=1)
+        else:
+            start = end - timedelta(days=RECENT_DAYS)
+        return derive.changes_between(self.dataset, start, end)
+
+    def briefing_link(self, briefing) -> str:
+        return self.url(page_url(f"briefings/{briefing.id}.md"))
+
+    def period(self, start, end) -> str:
+        return self.t("briefing.period", start=self.day(start), end=self.day(end))
 
     def published(self, source: Source) -> str:
         if source.published is None:

@@ -28,8 +28,10 @@ from generator.models import (
     EventType,
     FuzzyDate,
     Governorate,
+    Judgement,
     Location,
     Place,
+    Publisher,
     Quantity,
     Source,
     Status,
@@ -37,6 +39,7 @@ from generator.models import (
     Term,
     Text,
     Version,
+    WrittenBriefing,
 )
 from generator.schema import SchemaSet, default_schemas
 
@@ -52,7 +55,14 @@ EDITOR_ONLY = "editor_notes"  # a field never published: it may say what is left
 
 def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
     """Find the data files by kind; anything misplaced is a problem, not silently ignored."""
-    kinds: dict[str, list[Path]] = {"taxonomy": [], "base": [], "source": [], "event": []}
+    kinds: dict[str, list[Path]] = {
+        "taxonomy": [],
+        "base": [],
+        "source": [],
+        "event": [],
+        "briefing": [],
+        "publisher": [],
+    }
     problems: list[Problem] = []
     taxonomy = data_dir / "taxonomy.yaml"
     if taxonomy.exists():
@@ -72,6 +82,9 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
         suffix = os.path.splitext(rel[-1])[1]  # as Path.suffix, without making a Path for it
         if rel == ("taxonomy.yaml",) or rel[0].startswith(".") or suffix not in (".yaml", ".yml"):
             continue
+        if rel == ("publisher.yaml",):
+            kinds["publisher"].append(data_dir / "publisher.yaml")
+            continue
         path = data_dir.joinpath(*rel)
         if suffix == ".yml":
             problems.append(
@@ -85,6 +98,8 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
             kinds["source"].append(path)
         elif len(rel) == 3 and rel[0] == "events":
             kinds["event"].append(path)
+        elif len(rel) == 2 and rel[0] == "briefings":
+            kinds["briefing"].append(path)
         else:
             problems.append(
                 Problem(
@@ -94,7 +109,7 @@ def discover(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
                     "",
                     "this file is not in a place the generator reads",
                     "bases go in bases/<id>.yaml, sources in sources/<id>.yaml, "
-                    "events in events/<yyyy>/<id>.yaml",
+                    "events in events/<yyyy>/<id>.yaml, briefings in briefings/<id>.yaml",
                 )
             )
     return kinds, problems
@@ -698,6 +713,81 @@ class _Checker:
             file=doc.display,
         )
 
+    def publisher(self, doc: Document) -> Publisher:
+        d = doc.data
+        return Publisher(
+            self.text(doc, d["producer"], ("producer",)), d.get("contact"), d.get("repository")
+        )
+
+    def briefing(self, doc: Document, tax: Taxonomy, events: dict[str, Event]) -> WrittenBriefing:
+        d = doc.data
+        self.same_as_filename(doc)
+        start, end = parse_date(d["period"]["from"])[0], parse_date(d["period"]["to"])[0]
+        published, _ = parse_date(d["published"])
+        for key, value, day in (
+            ("from", d["period"]["from"], start),
+            ("to", d["period"]["to"], end),
+        ):
+            if day is None:
+                self.error(
+                    doc, ("period", key), f"'{value}' is not a valid date", parse_date(value)[1]
+                )
+        if d["period"]["to"].count("-") == 1 and end:  # a month: to its last day
+            end = FuzzyDate(d["period"]["to"], "month").latest
+        if start and end and start > end:
+            self.error(doc, ("period",), "the period ends before it starts", "swap from and to")
+        if published is None or d["published"].count("-") != 2:
+            self.error(doc, ("published",), f"'{d['published']}' is not a day", "write YYYY-MM-DD")
+        elif end and published < end:
+            self.warn(
+                doc,
+                ("published",),
+                "the briefing is published before its period ends",
+                "check the dates: a briefing reports on a period that is over",
+            )
+        judgements = []
+        for i, j in enumerate(d["judgements"]):
+            path = ("judgements", i)
+            self.known(
+                doc,
+                path + ("confidence",),
+                j["confidence"],
+                tax.confidence_levels,
+                "confidence level (confidence_levels in taxonomy.yaml)",
+            )
+            for k, event_id in enumerate(j["events"]):
+                event = events.get(event_id)
+                if event is None:
+                    self.known(doc, path + ("events", k), event_id, events, "event")
+                elif (
+                    start
+                    and end
+                    and not (
+                        (event.date.earliest or event.date.anchor) <= end and event.latest >= start
+                    )
+                ):
+                    self.error(
+                        doc,
+                        path + ("events", k),
+                        f"event '{event_id}' ({event.date.value}) lies outside the period",
+                        "cite events of the period, or widen the period",
+                    )
+            judgements.append(
+                Judgement(
+                    self.text(doc, j["text"], path + ("text",)), j["confidence"], tuple(j["events"])
+                )
+            )
+        return WrittenBriefing(
+            id=d["id"],
+            title=self.text(doc, d["title"], ("title",)),
+            start=start or date.min,
+            end=end or date.max,
+            published=published or date.min,
+            bottom_line=self.text(doc, d["bottom_line"], ("bottom_line",)),
+            judgements=tuple(judgements),
+            file=doc.display,
+        )
+
     def version(
         self, doc: Document, v: dict, path: FieldPath, event: dict, tax: Taxonomy
     ) -> Version:
@@ -825,7 +915,10 @@ def load_dataset(
         checker.event(doc, taxonomy, ids["base"], sources, ids["source"]) for doc in docs["event"]
     ]
     _check_relay_cycles(checker, docs["source"], sources)
-    _check_between_events(checker, docs["event"], [e for e in events if e is not None])
+    valid_events = {e.id: e for e in events if e is not None}
+    _check_between_events(checker, docs["event"], list(valid_events.values()))
+    briefings = [checker.briefing(doc, taxonomy, valid_events) for doc in docs["briefing"]]
+    publisher = checker.publisher(docs["publisher"][0]) if docs["publisher"] else None
     problems = sorted(set(checker.problems))
     if errors_only(problems):
         return None, problems
@@ -834,6 +927,8 @@ def load_dataset(
         bases=dict(sorted(bases.items())),
         sources=dict(sorted(sources.items())),
         events=tuple(sorted((e for e in events if e is not None), key=lambda e: e.sort_key)),
+        briefings=tuple(sorted(briefings, key=lambda b: (b.published, b.id), reverse=True)),
+        publisher=publisher,
     )
     return dataset, problems
 

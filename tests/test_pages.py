@@ -50,6 +50,7 @@ def test_navigation_labels_match_the_string_tables():
     arabic = next(lang for lang in i18n["languages"] if lang["locale"] == "ar")
     keys = {
         "Overview": "nav.overview",
+        "Briefings": "nav.briefings",
         "Bases": "nav.bases",
         "Chronology": "nav.chronology",
         "Sources": "nav.sources",
