@@ -75,6 +75,7 @@ def test_every_page_is_generated_in_both_languages(mini, tmp_path):
     assert {
         "index",
         "bases/index",
+        "briefings/index",
         "bases/qasrak",
         "bases/al-tanf",
         "chronology/index",
