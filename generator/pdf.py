@@ -1,9 +1,15 @@
-"""PDF briefings: one per base and one overall, per language, with WeasyPrint.
+"""PDF briefings with WeasyPrint: one per base, one overall and one per written briefing
+(`Dataset.briefings`), per language.
 
-The briefing is planned first (`plan_briefing`: which events, which sources in which order,
-the status of each base at the end of the period), then rendered to HTML by the shared Jinja
-environment (`templates/pdf/`) and laid out by WeasyPrint. Only vendored fonts and local files
-are read: the URL fetcher refuses everything else, so a build never touches the network.
+The briefing is planned first (`plan_briefing`: which events, newest first, which sources in
+which order, the status of each base at the end of the period, what changed in it), then
+rendered to HTML by the shared Jinja environment (`templates/pdf/`) and laid out by
+WeasyPrint. Page 1 reads as a briefing's front page: the title, period, issue date and
+publisher, then the bottom line and key judgements of a written briefing, or the current
+status and latest developments of a base or of all of them. Every PDF is tagged (its
+structure is readable by assistive technology), carries its language and title, and has an
+outline made from its headings. Only vendored fonts and local files are read: the URL
+fetcher refuses everything else, so a build never touches the network.
 
 Output is byte-identical for the same inputs: WeasyPrint writes no creation date and no file
 identifier by default, and names font subsets from a hash of the font description. The cover
@@ -41,7 +47,7 @@ from generator import derive
 from generator.cache import OutputCache
 from generator.derive import StatusChange
 from generator.i18n import LANGUAGES, Language
-from generator.models import Dataset, Event, FuzzyDate, Source
+from generator.models import Dataset, Event, FuzzyDate, Source, WrittenBriefing
 from generator.pages import Page
 from generator.render import TEMPLATE_DIR, View, make_environment
 from generator.validate import parse_date
@@ -52,6 +58,7 @@ PDF_TEMPLATE_DIR = TEMPLATE_DIR / "pdf"
 FONTS_DIR = ROOT / "docs" / "assets" / "fonts"
 TEMPLATE = "pdf/briefing.html.j2"
 OVERALL = "briefing"  # file stem of the briefing on all bases
+WRITTEN_DIR = "briefings"  # the written briefings' PDFs: <lang>/briefings/<id>.pdf
 WEB_LINK_SCHEMES = ("http", "https")
 # Up to this many events, a briefing lists them all; beyond, it lists the events of its last
 # months up to the information cutoff, so that a long record still prints as a readable
@@ -63,6 +70,14 @@ BASE_WHOLE_RECORD_LIMIT = 60  # events of one base, for its briefing
 BASE_RECENT_MONTHS = 12
 FINGERPRINT_LENGTH = 12  # hex digits on the cover
 UNSPLIT_URL_LENGTH = 70  # characters: shorter addresses fit on a line and are kept whole
+LATEST_DEVELOPMENTS = 5  # newest events on the front page of a base's or the overall briefing
+# Charts are drawn for the site, 6.4 inches wide. Printed a little smaller they keep a legible
+# text, and no taller than this, two fit on a page with their captions.
+CHART_SCALE = 0.85
+CHART_MAX_WIDTH_MM = 170.0
+CHART_MAX_HEIGHT_MM = 110.0
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"[^>]*?\sheight="([\d.]+)(pt|px)?"')
+MM_PER_UNIT = {"pt": 25.4 / 72, "px": 25.4 / 96}  # a length without a unit is in px
 
 
 # -- the period ----------------------------------------------------------------------------
@@ -150,8 +165,10 @@ ChartRef = Path | ChartLike
 class ChartFigure:
     key: str
     path: Path
-    title: str | None
-    alt: str | None
+    title: str | None  # the short caption
+    alt: str | None  # the text alternative: in the PDF's structure, not on the page
+    width_mm: float | None = None  # as printed; None: the width of the text
+    height_mm: float | None = None
 
     @property
     def uri(self) -> str:
@@ -171,6 +188,25 @@ class BaseStanding:
 
 
 @dataclass(frozen=True)
+class StatusShift:
+    """A status change of a base dated in the period, and the status it changed from."""
+
+    base_id: str
+    before: str
+    change: StatusChange
+
+
+@dataclass(frozen=True)
+class BaseActivity:
+    """The events of the period at one base (None: at no base), counted by type."""
+
+    base_id: str | None
+    events: int
+    types: tuple[tuple[str, int], ...]  # (event type, events), most first
+    latest: Event
+
+
+@dataclass(frozen=True)
 class Endnote:
     number: int
     source: Source
@@ -181,7 +217,7 @@ class Endnote:
 class Briefing:
     base_id: str | None
     period: Period
-    events: tuple[Event, ...]
+    events: tuple[Event, ...]  # newest first
     standings: tuple[BaseStanding, ...]
     totals: tuple[derive.Total, ...]
     endnotes: tuple[Endnote, ...]
@@ -191,9 +227,22 @@ class Briefing:
     origins: int  # independent origins among the endnotes
     recent_only: bool = False  # a long record's last months (default_period): the cover says so
     fingerprint: str = ""  # of the records the briefing draws on (see briefing_fingerprint)
+    written: WrittenBriefing | None = None  # an editor's briefing on the period
+    shifts: tuple[StatusShift, ...] = ()  # status changes dated in the period, base by base
+    activity: tuple[BaseActivity, ...] = ()  # the period's events by base, most first
+
+    @property
+    def latest(self) -> tuple[Event, ...]:
+        return self.events[:LATEST_DEVELOPMENTS]
 
     def note(self, source_id: str) -> int:
         return next(n.number for n in self.endnotes if n.source.id == source_id)
+
+    def has_note(self, source_id: str) -> bool:
+        return any(n.source.id == source_id for n in self.endnotes)
+
+    def holds(self, event_id: str) -> bool:
+        return any(e.id == event_id for e in self.events)
 
 
 def plan_briefing(
@@ -203,27 +252,38 @@ def plan_briefing(
     period: Period | None = None,
     charts: Mapping[str, ChartRef] | None = None,
     version: str | None = None,
+    written: WrittenBriefing | None = None,
 ) -> Briefing:
     """What one briefing holds, in any language: a pure function of the dataset.
 
     Without a `period`, a briefing covers `default_period(dataset, base_id)`: the whole
-    record, or its last months if it is long.
+    record, or its last months if it is long. A `written` briefing covers all bases over its
+    own period, and adds its bottom line and key judgements.
     """
     if base_id is not None and base_id not in dataset.bases:
         known = ", ".join(sorted(dataset.bases))
         raise ValueError(f"no base {base_id!r} in the data (bases: {known})")
+    if written is not None:
+        if base_id is not None or period is not None:
+            raise ValueError("a written briefing covers all bases over its own period")
+        period = Period(
+            FuzzyDate(written.start.isoformat(), "day"), FuzzyDate(written.end.isoformat(), "day")
+        )
     recent_only = False
     if period is None:
         period = default_period(dataset, base_id)
         recent_only = period != Period()
     scope = [base_id] if base_id else list(dataset.bases)
     candidates = dataset.events_of_base(base_id) if base_id else dataset.events
-    events = tuple(sorted((e for e in candidates if period.includes(e)), key=lambda e: e.sort_key))
+    events = tuple(
+        sorted((e for e in candidates if period.includes(e)), key=lambda e: e.sort_key)[::-1]
+    )
 
-    cited: list[str] = list(dataset.bases[base_id].sources) if base_id else []
+    cited: list[str] = []  # in the order the briefing cites them: its events, newest first
     for event in events:
         cited += event.sources
         cited += [claim.source for claim in event.figures]
+    cited += dataset.bases[base_id].sources if base_id else ()
     cited += [o for s in cited for o in sorted(derive.origins_of(dataset.sources, s)) if o != s]
     order = list(dict.fromkeys(cited))  # first citation first, each source once
     numbers = {source_id: i for i, source_id in enumerate(order, start=1)}
@@ -236,11 +296,12 @@ def plan_briefing(
         for s in order
     )
     included = replace(dataset, events=events, sources={s: dataset.sources[s] for s in order})
+    standings = tuple(_standing(dataset, b, events, period) for b in scope)
     briefing = Briefing(
         base_id=base_id,
         period=period,
         events=events,
-        standings=tuple(_standing(dataset, b, events, period) for b in scope),
+        standings=standings,
         totals=tuple(derive.figure_totals(events)),
         endnotes=endnotes,
         cutoff=derive.information_cutoff(included),
@@ -248,8 +309,43 @@ def plan_briefing(
         charts=tuple(_charts_in_scope(charts or {}, base_id)),
         origins=len(derive.independent_origins(dataset, order)),
         recent_only=recent_only,
+        written=written,
+        shifts=tuple(_shifts(dataset, standings, period)),
+        activity=tuple(_activity(events)),
     )
     return replace(briefing, fingerprint=briefing_fingerprint(dataset, briefing))
+
+
+def _shifts(
+    dataset: Dataset, standings: Iterable[BaseStanding], period: Period
+) -> Iterable[StatusShift]:
+    """The status changes reported in the period (dated in it, as on the site), base by base."""
+    for standing in standings:
+        before = dataset.bases[standing.base_id].initial_status
+        for change in standing.history:
+            day = change.date.anchor
+            dated_in = (not period.first_day or day >= period.first_day) and (
+                not period.last_day or day <= period.last_day
+            )
+            if change.event_id and dated_in:
+                yield StatusShift(standing.base_id, before, change)
+            before = change.status
+
+
+def _activity(events: tuple[Event, ...]) -> list[BaseActivity]:
+    """The events (newest first) counted by base and, at each base, by type."""
+    by_base: dict[str | None, list[Event]] = {}
+    for event in events:
+        for base_id in event.bases or (None,):
+            by_base.setdefault(base_id, []).append(event)
+    activity = []
+    for base_id, own in by_base.items():
+        types: dict[str, int] = {}
+        for event in own:
+            types[event.type] = types.get(event.type, 0) + 1
+        ranked = tuple(sorted(types.items(), key=lambda item: (-item[1], item[0])))
+        activity.append(BaseActivity(base_id, len(own), ranked, own[0]))
+    return sorted(activity, key=lambda a: (-a.events, a.base_id is None, a.base_id or ""))
 
 
 def briefing_fingerprint(dataset: Dataset, briefing: Briefing) -> str:
@@ -306,6 +402,21 @@ def _standing(
     )
 
 
+def chart_size(path: Path) -> tuple[float, float] | None:
+    """The printed size of a chart, in millimetres: its drawn size scaled by CHART_SCALE,
+    within the width of the text and CHART_MAX_HEIGHT_MM; None when the SVG gives none."""
+    with path.open(encoding="utf-8") as file:
+        match = SVG_SIZE.search(file.read(4096))
+    if not match:
+        return None
+    width = float(match[1]) * MM_PER_UNIT[match[2] or "px"] * CHART_SCALE
+    height = float(match[3]) * MM_PER_UNIT[match[4] or "px"] * CHART_SCALE
+    if not (width and height):
+        return None
+    shrink = min(1.0, CHART_MAX_WIDTH_MM / width, CHART_MAX_HEIGHT_MM / height)
+    return round(width * shrink, 1), round(height * shrink, 1)
+
+
 def chart_figures(out_dir: Path, charts: Mapping[str, ChartLike]) -> dict[str, ChartFigure]:
     """Charts from `charts.render_charts(dataset, lang, out_dir)`, whose paths are relative
     to `out_dir`, ready to pass as `charts=` with their titles and text alternatives."""
@@ -324,9 +435,8 @@ def _charts_in_scope(charts: Mapping[str, ChartRef], base_id: str | None) -> lis
         path = Path(getattr(chart, "path", chart)).resolve()
         if not path.is_file():
             raise FileNotFoundError(f"chart {key}: {path} does not exist")
-        figures.append(
-            ChartFigure(key, path, getattr(chart, "title", None), getattr(chart, "alt", None))
-        )
+        title, alt = getattr(chart, "title", None), getattr(chart, "alt", None)
+        figures.append(ChartFigure(key, path, title, alt, *(chart_size(path) or (None, None))))
     return figures
 
 
@@ -341,13 +451,24 @@ def css_string(text: str) -> str:
 
 def page_counter_content(lang: Language) -> Markup:
     """The CSS `content` of the footer: 'Page ' counter(page) ' of ' counter(pages)."""
+    return _counter_content(lang, "pdf.page", page="counter(page, {})", pages="counter(pages, {})")
+
+
+def page_ref_content(lang: Language) -> Markup:
+    """The CSS `content` after a link to an event: ' (p. ' target-counter(...) ')'."""
+    target = "target-counter(attr(href), page, {})"
+    return _counter_content(lang, "pdf.page_ref", page=target)
+
+
+def _counter_content(lang: Language, key: str, **counters: str) -> Markup:
+    """The string `key` as CSS `content`, its {placeholders} replaced by the given counters."""
     style = "arabic-indic" if lang.arabic_indic_digits else "decimal"
     marker = "\x00"
-    text = lang.t("pdf.page", page=f"{marker}page{marker}", pages=f"{marker}pages{marker}")
+    text = lang.t(key, **{name: f"{marker}{name}{marker}" for name in counters})
     parts = []
     for i, piece in enumerate(text.split(marker)):
         if i % 2:
-            parts.append(f"counter({piece}, {style})")
+            parts.append(counters[piece].format(style))
         elif piece:
             parts.append(css_string(piece))
     return Markup(" ".join(parts))
@@ -367,9 +488,47 @@ class BriefingView(View):
         return Markup(f'<a class="bf-ref" href="#src-{escape(source_id)}">[{self.number(n)}]</a>')
 
     def refs(self, source_ids: Iterable[str]) -> Markup:
-        """Endnote references in endnote order: '[1] [3]'."""
-        numbers = sorted({self.briefing.note(s): s for s in source_ids}.items())
+        """Endnote references in endnote order: '[1] [3]'. Sources the briefing does not
+        cite (a claim dated outside its period) have no endnote and are left out."""
+        noted = [s for s in source_ids if self.briefing.has_note(s)]
+        numbers = sorted({self.briefing.note(s): s for s in noted}.items())
         return Markup(" ").join(self.ref(source_id) for _, source_id in numbers)
+
+    def title(self) -> str:
+        """The briefing's title, as plain text (the PDF's title and running header)."""
+        b = self.briefing
+        if b.written:
+            return self.plain(b.written.title)
+        if b.base_id:
+            return self.t("pdf.title.base", base=self.plain(self.dataset.bases[b.base_id].name))
+        return self.t("pdf.title.overall")
+
+    def place(self, event: Event) -> Markup:
+        """Where an event happened: its bases, or its place."""
+        sep = self.t("list.separator")
+        if event.bases:
+            names = (self.text(self.dataset.bases[b].name) for b in event.bases)
+            return Markup(sep).join(names)
+        if event.place:
+            return self.text(event.place.name)
+        return Markup("")
+
+    def base_name(self, base_id: str | None) -> Markup:
+        return self.text(self.dataset.bases[base_id].name) if base_id else Markup("")
+
+    def claims_by_status(self, change: StatusChange) -> list[tuple[str, list[str]]]:
+        """What the reports behind a status change claim: each status once, with its sources."""
+        by_status: dict[str, list[str]] = {}
+        for claim in change.claims:
+            by_status.setdefault(claim.status, []).extend(claim.sources)
+        return list(by_status.items())
+
+    def activity_types(self, activity: BaseActivity) -> str:
+        """'3 Reinforcement convoy, 1 Evacuation'."""
+        return self.t("list.separator").join(
+            self.t("pdf.activity.type", n=self.number(n), type=self.label("event_types", t))
+            for t, n in activity.types
+        )
 
     def period_text(self) -> str:
         period = self.briefing.period
@@ -404,7 +563,13 @@ class BriefingView(View):
 def render_html(briefing: Briefing, dataset: Dataset, lang: Language) -> str:
     view = BriefingView(dataset, lang, Page("briefing.md", TEMPLATE), briefing=briefing)
     template = _environment().get_template(TEMPLATE)  # reloaded when the file changes
-    return template.render(v=view, b=briefing, lang=lang, page_counter=page_counter_content(lang))
+    return template.render(
+        v=view,
+        b=briefing,
+        lang=lang,
+        page_counter=page_counter_content(lang),
+        page_ref=page_ref_content(lang),
+    )
 
 
 @cache
@@ -470,7 +635,7 @@ def layout_pdf(html: str, briefing: Briefing) -> bytes:
     document = HTML(
         string=html, base_url=PDF_TEMPLATE_DIR.as_uri() + "/", url_fetcher=LocalFiles(roots)
     )
-    return document.write_pdf(font_config=_font_config())
+    return document.write_pdf(font_config=_font_config(), pdf_tags=True)
 
 
 def briefing_pdf(briefing: Briefing, dataset: Dataset, lang: Language) -> bytes:
@@ -487,6 +652,7 @@ def render_briefing(
     end: str | None = None,
     charts: Mapping[str, ChartRef] | None = None,
     version: str | None = None,
+    briefing_id: str | None = None,
 ) -> bool:
     """Write the briefing on `base_id` (or on all bases) to `out`. True if the file changed.
 
@@ -495,15 +661,32 @@ def render_briefing(
     `charts` maps chart keys ('base:qasrak:activity', 'overview:status') to SVG files, or to
     charts with `path`, `title` and `alt`: those of the briefing's scope are drawn as vector
     graphics. `version`, if given, is shown on the
-    cover next to the fingerprint of the data.
+    cover next to the fingerprint of the data. `briefing_id` names a written briefing
+    (data/briefings/<id>.yaml), which covers all bases over its own period, without charts
+    (they show the whole record).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"no language {lang!r} (languages: {', '.join(LANGUAGES)})")
+    written = written_briefing(dataset, briefing_id) if briefing_id else None
     period = Period.parse(start, end) if start or end else None
     briefing = plan_briefing(
-        dataset, base_id=base_id, period=period, charts=charts, version=version
+        dataset,
+        base_id=base_id,
+        period=period,
+        charts=None if written else charts,
+        version=version,
+        written=written,
     )
     return write_if_changed(Path(out), briefing_pdf(briefing, dataset, LANGUAGES[lang]))
+
+
+def written_briefing(dataset: Dataset, briefing_id: str) -> WrittenBriefing:
+    """The written briefing `briefing_id` of the dataset."""
+    for written in dataset.briefings:
+        if written.id == briefing_id:
+            return written
+    known = ", ".join(w.id for w in dataset.briefings) or "none"
+    raise ValueError(f"no written briefing {briefing_id!r} in the data (briefings: {known})")
 
 
 # -- every briefing --------------------------------------------------------------------------
@@ -517,12 +700,14 @@ def render_all_briefings(
     start: str | None = None,
     end: str | None = None,
 ) -> list[Path]:
-    """Every briefing: out_dir/<lang>/<base>.pdf and out_dir/<lang>/briefing.pdf.
+    """Every briefing: out_dir/<lang>/<base>.pdf, out_dir/<lang>/briefing.pdf and, for each
+    written briefing, out_dir/<lang>/briefings/<id>.pdf.
 
     `charts` is keyed by language, then by chart key (charts carry text in their language).
-    `start`, `end` and `version` apply to every briefing. Planning and HTML are quick and
-    made here; the layouts, the slow part, are shared among the cores, and taken from
-    `cache` when it holds the PDF of the same HTML and charts. Returns every path.
+    `start`, `end` and `version` apply to every briefing on the bases; a written briefing
+    covers its own period, without charts (they show the whole record). Planning and HTML
+    are quick and made here; the layouts, the slow part, are shared among the cores, and
+    taken from `cache` when it holds the PDF of the same HTML and charts. Returns every path.
     """
     if OVERALL in dataset.bases:
         raise ValueError(
@@ -533,14 +718,27 @@ def render_all_briefings(
     wanted: dict[str, tuple[str, Briefing]] = {}
     paths: dict[Path, str] = {}
     for code in LANGUAGES:
-        for base_id in [*sorted(dataset.bases), None]:
-            briefing = plan_briefing(
-                dataset,
-                base_id=base_id,
-                period=period,
-                charts=(charts or {}).get(code),
-                version=version,
+        planned = [
+            (
+                Path(out_dir) / code / f"{base_id or OVERALL}.pdf",
+                plan_briefing(
+                    dataset,
+                    base_id=base_id,
+                    period=period,
+                    charts=(charts or {}).get(code),
+                    version=version,
+                ),
             )
+            for base_id in [*sorted(dataset.bases), None]
+        ]
+        planned += [
+            (
+                Path(out_dir) / code / WRITTEN_DIR / f"{written.id}.pdf",
+                plan_briefing(dataset, written=written, version=version),
+            )
+            for written in dataset.briefings
+        ]
+        for path, briefing in planned:
             html = render_html(briefing, dataset, LANGUAGES[code])
             # the charts by their bytes, not by where they were written this time
             stable = html
@@ -549,7 +747,7 @@ def render_all_briefings(
             charts_bytes = [chart.path.read_bytes() for chart in briefing.charts]
             key = cache.key("pdf", _pango_version(), stable, *charts_bytes)
             wanted[key] = (html, briefing)
-            paths[Path(out_dir) / code / f"{base_id or OVERALL}.pdf"] = key
+            paths[path] = key
     _load_fonts()
     pdfs = cache.get_or_make("pdf", wanted, _layout_item)
     for path, key in paths.items():

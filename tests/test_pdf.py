@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,18 +26,103 @@ ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+POPPLER = ("pdftotext", "pdffonts", "pdfimages", "pdfinfo", "pdftohtml")
 pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfimages")),
-    reason="needs poppler-utils (pdftotext, pdffonts, pdfimages)",
+    not all(shutil.which(tool) for tool in POPPLER),
+    reason=f"needs poppler-utils ({', '.join(POPPLER)})",
 )
+# A written briefing and its publisher, added to a copy of the mini fixture (see `mini`). Its
+# Arabic has no vowel marks: WeasyPrint maps each glyph to the text of the cluster it first
+# drew it in (its ToUnicode gives the alef of "أُ" as alef and damma), and poppler then puts
+# letters out of place, which even comparing letters only cannot absorb.
+WRITTEN = {
+    "id": "2026-03-01-test",
+    "title": {"en": "Qasrak grows as al-Tanf is handed over", "ar": "توسع قسرك وتسليم التنف"},
+    "period": {"from": "2025-11-01", "to": "2026-02-28"},
+    "published": "2026-03-01",
+    "bottom_line": {
+        "en": "The coalition reinforced Qasrak while it handed al-Tanf to the Syrian army.",
+        "ar": "عزز التحالف قاعدة قسرك بينما سلم التنف إلى الجيش السوري.",
+    },
+    "judgements": [
+        {
+            "text": {"en": "Qasrak is being reinforced.", "ar": "يجري تعزيز قسرك."},
+            "confidence": "low",
+            "events": ["2025-11-12-qasrak-convoy", "2025-11-01-qasrak-expansion"],
+        },
+        {
+            "text": {
+                "en": "Al-Tanf has passed to the Syrian Ministry of Defense.",
+                "ar": "انتقلت التنف إلى وزارة الدفاع السورية.",
+            },
+            "confidence": "high",
+            "events": ["2026-02-21-al-tanf-handover"],
+        },
+    ],
+}
+PUBLISHER = {
+    "producer": {"en": "The Test Desk", "ar": "مكتب الاختبار"},
+    "contact": "desk@example.org",
+}
+NEWEST_FIRST = [  # the mini fixture's events in the evidence of a briefing on all bases
+    "The coalition handed al-Tanf",  # on or before 21 February 2026
+    "A convoy of about 25 trucks",  # 12 November 2025
+    "Four suspected cell members",  # 5 November 2025
+    "Works to enlarge the base",  # November 2025
+]
 
 
-def pdf_text(path: Path) -> str:
-    """The text of a PDF without the bidi controls poppler wraps around runs."""
+def pdf_text(path: Path, page: int | None = None) -> str:
+    """The text of a PDF (or of one page) without the bidi controls poppler wraps around runs."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return BIDI_CONTROLS.sub("", out.stdout)
+
+
+def words(text: str) -> str:
+    """Text with its spaces and line breaks made single spaces."""
+    return " ".join(text.split())
+
+
+def letters(text: str) -> str:
+    """Only the letters and digits of a text, as extracted text is compared with its source:
+    poppler joins a word hyphenated at a line end, moves punctuation next to right-to-left
+    runs, and may put a vowel mark on a line of its own."""
+    return "".join(ch for ch in BIDI_CONTROLS.sub("", text) if unicodedata.category(ch)[0] in "LN")
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return dict(line.split(":", 1) for line in out.stdout.splitlines() if ":" in line)
+
+
+def pdf_outline(path: Path) -> list[str]:
+    """The titles of the PDF's outline (bookmarks), in order."""
+    out = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-q", "-stdout", "-f", "1", "-l", "1", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    outline = out[out.find("<outline>") :]
+    return [BIDI_CONTROLS.sub("", t) for t in re.findall(r"<item[^>]*>([^<]*)</item>", outline)]
+
+
+def pdf_objects(path: Path) -> bytes:
+    """The PDF's bytes with every compressed stream inflated: its catalog is in one."""
+    data = path.read_bytes()
+    inflated = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            inflated.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return data + b"".join(inflated)
 
 
 def pdf_fonts(path: Path) -> list[list[str]]:
@@ -55,8 +142,17 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def mini():
-    return load(FIXTURES / "mini")
+def mini(tmp_path_factory):
+    """The mini fixture, with a written briefing (WRITTEN) and its publisher (PUBLISHER)."""
+    data_dir = tmp_path_factory.mktemp("mini") / "data"
+    shutil.copytree(FIXTURES / "mini", data_dir)
+    (data_dir / "briefings").mkdir()
+    for path, record in (
+        (data_dir / "briefings" / f"{WRITTEN['id']}.yaml", WRITTEN),
+        (data_dir / "publisher.yaml", PUBLISHER),
+    ):
+        path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    return load(data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +181,36 @@ def qasrak_ar(data, out) -> Path:
 
 
 @pytest.fixture(scope="module")
-def mini_all(mini, out) -> list[Path]:
-    return pdf.render_all_briefings(mini, out / "mini", version="abc1234")
+def mini_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def mini_all(mini, out, mini_cache) -> list[Path]:
+    """Every PDF of `mini`, laid out by worker processes; the layouts stay in `mini_cache`."""
+    return pdf.render_all_briefings(mini, out / "mini", cache=OutputCache(mini_cache))
+
+
+def warm_cache(mini_cache: Path, tmp_path: Path) -> OutputCache:
+    """A copy of the cache that mini_all filled, so that a test starts from its layouts."""
+    shutil.copytree(mini_cache, tmp_path / "cache")
+    return OutputCache(tmp_path / "cache")
+
+
+@pytest.fixture(scope="module")
+def mini_pdf(mini_all, out):
+    """A PDF of mini_all by its path under out_dir: mini_pdf('en/briefings/<id>.pdf')."""
+
+    def path(name: str) -> Path:
+        found = out / "mini" / name
+        assert found in mini_all
+        return found
+
+    return path
+
+
+def written_path(lang: str) -> str:
+    return f"{lang}/briefings/{WRITTEN['id']}.pdf"
 
 
 def ids(briefing) -> list[str]:
@@ -106,8 +230,8 @@ def mtimes(paths) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in paths}
 
 
-def names(paths) -> set[str]:
-    return {f"{path.parent.name}/{path.name}" for path in paths}
+def names(paths, root: Path) -> set[str]:
+    return {path.relative_to(root).as_posix() for path in paths}
 
 
 # -- Arabic -----------------------------------------------------------------------------------
@@ -128,13 +252,13 @@ def test_arabic_briefing_is_right_to_left(data):
     assert "@top-right { content: string(doctitle); }" in html  # running title at the start side
 
 
-def test_page_x_of_y(qasrak_ar, mini_all):
+def test_page_x_of_y(qasrak_ar, mini_pdf):
     info = subprocess.run(["pdfinfo", str(qasrak_ar)], capture_output=True, text=True, check=True)
     pages = int(re.search(r"Pages:\s+(\d+)", info.stdout)[1])
     arabic = pdf_text(qasrak_ar)
     for page in range(1, pages + 1):  # poppler may move the digits around the Arabic words
         assert re.search(rf"صفحة\s*{page}\s*من\s*{pages}", arabic)
-    english = pdf_text(mini_all[-1].parent.parent / "en" / "briefing.pdf")
+    english = pdf_text(mini_pdf("en/briefing.pdf"))
     assert re.search(r"Page 1 of \d+", english)
 
 
@@ -150,9 +274,112 @@ def test_page_counter_css_comes_from_the_strings():
     assert pdf.css_string('a"b\\c</style>') == '"a\\"b\\\\c\\3C /style>"'
 
 
+# -- written briefings and the front page ----------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_written_briefing_opens_with_its_bottom_line_and_judgements(mini_pdf, lang):
+    path = mini_pdf(written_path(lang))
+    first = pdf_text(path, page=1)
+    for text in (
+        WRITTEN["title"][lang],
+        WRITTEN["bottom_line"][lang],
+        *(j["text"][lang] for j in WRITTEN["judgements"]),
+        PUBLISHER["producer"][lang],
+        PUBLISHER["contact"],
+    ):
+        assert letters(text) in letters(first), text
+    issued = {"en": "Issued 1 March 2026", "ar": "تاريخ الإصدار 1 آذار 2026"}[lang]
+    assert letters(issued) in letters(first)
+
+
+def test_judgements_give_their_confidence_and_the_page_of_each_event(mini_pdf):
+    first = words(pdf_text(mini_pdf(written_path("en")), page=1))
+    assert (
+        "Confidence: Low · Supporting events: Qasrak: Reinforcement convoy, 12 November 2025 (p."
+        in first
+    )
+    assert (
+        "Confidence: High · Supporting events: al-Tanf: Handover, on or before 21 February 2026 (p."
+        in first
+    )
+    pages = re.findall(r"\(p\. (\d+)\)", first)
+    assert len(pages) >= 3 and all(int(page) > 0 for page in pages)
+
+
+def test_a_written_briefing_says_what_changed_in_its_period(mini):
+    briefing = pdf.plan_briefing(mini, written=mini.briefings[0])
+    assert briefing.period == pdf.Period.parse("2025-11-01", "2026-02-28")
+    assert [(s.base_id, s.before, s.change.status) for s in briefing.shifts] == [
+        ("al-tanf", "active", "handed_over"),
+        ("qasrak", "active", "expanding"),
+    ]
+    assert [(a.base_id, a.events, a.types) for a in briefing.activity] == [
+        ("qasrak", 2, (("expansion", 1), ("reinforcement_convoy", 1))),
+        ("al-tanf", 1, (("handover", 1),)),
+        (None, 1, (("security_operation", 1),)),
+    ]
+    html = words(pdf.render_html(briefing, mini, LANGUAGES["en"]))
+    assert "<strong>Qasrak</strong>: from Active to Expanding, November 2025" in html
+    assert (
+        "<strong>Qasrak</strong>: 2 events (1 Expansion, 1 Reinforcement convoy), latest 12 November 2025"
+        in html
+    )
+    assert not pdf.plan_briefing(mini).written  # the other briefings have none
+    with pytest.raises(ValueError, match="no written briefing 'nothing'"):
+        pdf.render_briefing(mini, "en", Path("unused.pdf"), briefing_id="nothing")
+
+
+@pytest.mark.parametrize("name", ["en/briefing.pdf", written_path("en")])
+def test_evidence_runs_newest_first(mini, mini_pdf, name):
+    keys = [e.sort_key for e in pdf.plan_briefing(mini).events]
+    assert keys == sorted(keys, reverse=True)
+    text = words(pdf_text(mini_pdf(name)))
+    evidence = text[text.index("Evidence: events, newest first") :]
+    positions = [evidence.index(summary) for summary in NEWEST_FIRST]
+    assert positions == sorted(positions)
+
+
+def test_bases_and_the_whole_record_get_a_front_page_too(mini_pdf):
+    base = words(pdf_text(mini_pdf("en/qasrak.pdf"), page=1))
+    for text in (
+        "Briefing: Qasrak",
+        "Information cutoff 21 February 2026",  # the issue date of a briefing on the record
+        "Produced by The Test Desk",
+        "Contact desk@example.org",
+        "Current status Expanding",
+        "Latest developments 12 November 2025, Reinforcement convoy — A convoy of about 25 trucks",
+    ):
+        assert text in base
+    overall = words(pdf_text(mini_pdf("ar/briefing.pdf"), page=1))
+    for text in ("آخر التطورات", "وضع القواعد", "مكتب الاختبار"):
+        assert text in overall
+
+
+def test_every_pdf_is_tagged_with_its_language_title_and_outline(mini_all, mini_pdf, qasrak_ar):
+    for path in (*mini_all, qasrak_ar):
+        info = pdf_info(path)
+        assert info["Tagged"].strip() == "yes", path
+        assert info["Title"].strip(), path
+        lang = next(part for part in path.parts if part in LANGUAGES)
+        assert f"/Lang ({lang})".encode() in pdf_objects(path), path
+    assert pdf_info(mini_pdf(written_path("ar")))["Title"].strip() == WRITTEN["title"]["ar"]
+    assert pdf_info(mini_pdf("en/qasrak.pdf"))["Title"].strip() == "Briefing: Qasrak"
+    assert pdf_outline(mini_pdf(written_path("en"))) == [
+        WRITTEN["title"]["en"],
+        "Bottom line",
+        "Key judgements",
+        "What changed in the period",
+        "Status changes",
+        "New events by base",
+        "Status of the bases",
+        "Headline figures",
+        "Evidence: events, newest first",
+        "Sources",
+    ]
+
+
 # -- sources, fonts, determinism --------------------------------------------------------------
-def test_endnotes_give_full_urls(mini_all):
-    text = pdf_text(mini_all[-1].parent.parent / "en" / "briefing.pdf")
+def test_endnotes_give_full_urls(mini_pdf):
+    text = pdf_text(mini_pdf("en/briefing.pdf"))
     assert "https://example.org/report-a" in text
     assert "https://example.com/report-b" in text
     assert "Example Monitor" in text and "Coalition leaves al-Tanf" in text
@@ -341,7 +568,13 @@ def test_charts_are_drawn_as_vector_graphics(data, out, tmp_path):
     }
     path = out / "en" / "briefing-charts.pdf"
     pdf.render_briefing(data, "en", path, charts=charts)
-    assert "Bars of the number of bases in each status." in pdf_text(path)  # the caption
+    text = words(pdf_text(path))
+    assert "Bases by status" in text  # the short caption
+    assert Chart.alt not in text  # the text alternative is the figure's, in the structure
+    structure = subprocess.run(
+        ["pdfinfo", "-struct", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Figure" in structure
     images = subprocess.run(
         ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
     ).stdout
@@ -350,12 +583,27 @@ def test_charts_are_drawn_as_vector_graphics(data, out, tmp_path):
     assert [c.key for c in base.charts] == ["base:qasrak:activity"]
 
 
+def test_charts_are_printed_at_a_size_of_their_own(tmp_path):
+    def chart(width: str, height: str) -> Path:
+        svg = tmp_path / f"{width}x{height}.svg"
+        svg.write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        )
+        return svg
+
+    wide = pdf.chart_size(chart("460.8pt", "213.84pt"))  # a site chart, 6.4 inches wide
+    assert wide == (round(162.56 * pdf.CHART_SCALE, 1), round(75.44 * pdf.CHART_SCALE, 1))
+    tall = pdf.chart_size(chart("460.8pt", "504pt"))  # the map: no taller than the limit
+    assert tall[1] == pdf.CHART_MAX_HEIGHT_MM and tall[0] < wide[0]
+    assert pdf.chart_size(chart("300", "120")) == (67.5, 27.0)  # px
+
+
 def test_render_all_briefings_writes_every_base_and_language(mini_all, mini, out):
     root = out / "mini"
     expected = [
-        root / code / f"{name}.pdf"
+        root / code / name
         for code in ("en", "ar")
-        for name in ("al-tanf", "qasrak", "briefing")
+        for name in ("al-tanf.pdf", "qasrak.pdf", "briefing.pdf", f"briefings/{WRITTEN['id']}.pdf")
     ]
     assert mini_all == expected
     assert all(p.stat().st_size > 0 for p in expected)
@@ -423,7 +671,7 @@ def test_the_overall_briefing_of_a_long_record_covers_its_last_months(long_recor
 
     path = out / "long" / "en" / "briefing.pdf"
     pdf.render_briefing(long_record, "en", path)
-    cover = " ".join(pdf_text(path).split()).split("Contents")[0]
+    cover = words(pdf_text(path, page=1))
     day = LANGUAGES["en"].day
     period = f"{day(briefing.period.first_day)} – {day(cutoff)}"
     assert f"Period covered {period} the latest months of the record" in cover
@@ -459,7 +707,7 @@ def test_the_briefing_on_a_base_with_a_long_record_covers_its_last_months(long_r
 
     path = out / "long" / "ar" / "base-000.pdf"
     pdf.render_briefing(long_record, "ar", path, base_id="base-000")
-    cover = " ".join(pdf_text(path).split()).split("المحتويات")[0]
+    cover = words(pdf_text(path, page=1))
     assert "وتعرض صفحتها على الموقع كل أحداثها" in cover
 
 
@@ -483,7 +731,7 @@ def test_an_edit_outside_the_period_leaves_the_briefings_alone(long_record):
 def test_parallel_output_is_the_same_as_serial(mini, mini_all, out, tmp_path, monkeypatch):
     parallel = mini_all  # laid out by worker processes
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    serial = pdf.render_all_briefings(mini, tmp_path, version="abc1234")
+    serial = pdf.render_all_briefings(mini, tmp_path)
     assert [p.relative_to(tmp_path) for p in serial] == [
         p.relative_to(out / "mini") for p in parallel
     ]
@@ -495,14 +743,16 @@ def cached_pdfs(cache_dir: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (cache_dir / "pdf").iterdir()}
 
 
-def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(mini, tmp_path):
-    cache = OutputCache(tmp_path / "cache")
+def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(
+    mini, mini_all, mini_cache, tmp_path
+):
+    cache = warm_cache(mini_cache, tmp_path)
     paths = pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache)
-    assert len(paths) == len(cached_pdfs(tmp_path / "cache")) == 6
+    assert len(paths) == len(cached_pdfs(tmp_path / "cache")) == 8
     before = mtimes(paths)
     assert pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache) == paths
     assert mtimes(paths) == before
-    assert len(cached_pdfs(tmp_path / "cache")) == 6
+    assert len(cached_pdfs(tmp_path / "cache")) == 8
 
     lost = paths[0]  # and a lost output comes back from the cache
     content = lost.read_bytes()
@@ -511,15 +761,22 @@ def test_a_second_run_with_a_cache_lays_out_nothing_and_leaves_the_files_alone(m
     assert lost.read_bytes() == content
 
 
-def test_an_edited_event_lays_out_again_only_the_briefings_that_hold_it(mini, tmp_path):
-    cache = OutputCache(tmp_path / "cache")
+def test_an_edited_event_lays_out_again_only_the_briefings_that_hold_it(
+    mini, mini_all, mini_cache, tmp_path
+):
+    cache = warm_cache(mini_cache, tmp_path)
     paths = pdf.render_all_briefings(mini, tmp_path / "pdf", cache=cache)
     before, cached = mtimes(paths), set(cached_pdfs(tmp_path / "cache"))
     edited = with_summary(mini, "2025-11-12-qasrak-convoy", "A convoy of trucks, as corrected.")
     again = pdf.render_all_briefings(edited, tmp_path / "pdf", cache=cache)
-    assert len(set(cached_pdfs(tmp_path / "cache")) - cached) == 4  # laid out anew
-    changed = {"en/qasrak.pdf", "ar/qasrak.pdf", "en/briefing.pdf", "ar/briefing.pdf"}
-    assert names(p for p in again if p.stat().st_mtime_ns != before[p]) == changed
+    assert len(set(cached_pdfs(tmp_path / "cache")) - cached) == 6  # laid out anew
+    changed = {
+        *(f"{code}/{name}.pdf" for code in ("en", "ar") for name in ("qasrak", "briefing")),
+        written_path("en"),  # the written briefing's period holds the event
+        written_path("ar"),
+    }
+    changed_paths = (p for p in again if p.stat().st_mtime_ns != before[p])
+    assert names(changed_paths, tmp_path / "pdf") == changed
     assert "as corrected" in pdf_text(tmp_path / "pdf" / "en" / "qasrak.pdf")
 
 
