@@ -133,6 +133,10 @@ def cmd_new(args: argparse.Namespace) -> int:
             path = scaffold.new_event(
                 data_dir, args.base, args.type, args.date, slug=args.slug, source=args.source
             )
+        elif args.what == "briefing":
+            path = scaffold.new_briefing(
+                data_dir, args.start, args.end, date.today(), slug=args.slug or "briefing"
+            )
         else:
             path = scaffold.new_source(
                 data_dir, args.url, args.published, today=date.today(), language=args.language
@@ -152,6 +156,12 @@ NEXT_STEPS = {
         "  2. list the sources that report it under sources (briefing new source URL makes one)\n"
         "  3. check the date and its precision, the actors and the confidence\n"
         "  4. briefing validate {data}: the skeleton fails until all this is done"
+    ),
+    "briefing": (
+        "  1. write the title, the bottom line and the key judgements in both languages\n"
+        "  2. give each judgement its confidence and the ids of the events behind it (the\n"
+        "     period's events and status changes are listed at the end of the file)\n"
+        "  3. briefing validate {data}: the skeleton fails until all this is done"
     ),
     "source": (
         "  1. write the publisher in both languages (replace the placeholders) and the title\n"
@@ -252,7 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("url")
     source.add_argument("--published", default=None, metavar="YYYY-MM[-DD]")
     source.add_argument("--language", default="ar")
-    for sub in (event, source):
+    briefing = kinds.add_parser(
+        "briefing", help="a new briefing on a period, listing its events and status changes"
+    )
+    briefing.add_argument("--from", dest="start", required=True, metavar="YYYY-MM[-DD]")
+    briefing.add_argument("--to", dest="end", required=True, metavar="YYYY-MM[-DD]")
+    briefing.add_argument("--slug", default=None)
+    for sub in (event, source, briefing):
         sub.add_argument("--data", default="data", help="data directory (default: data)")
     new.set_defaults(run=cmd_new)
 

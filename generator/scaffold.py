@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator.models import FuzzyDate
 from generator.validate import parse_date
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -181,6 +182,70 @@ def new_source(
     ]
     if accessed:
         lines.append(f"accessed: {_q(accessed)}")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{ident}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+BRIEFING_SCHEMA_LINE = (
+    "# yaml-language-server: $schema=../../generator/schemas/briefing.schema.json"
+)
+
+
+def new_briefing(data_dir: Path, start: str, end: str, today: date, slug: str = "briefing") -> Path:
+    """Write a skeleton briefing on [start, end], published `today`, listing the period's
+    status changes and events as comments for the editor to draw on. Its placeholders fail
+    validation until it is written."""
+    from generator import derive
+    from generator.validate import load_dataset
+
+    first, why = parse_date(start)
+    last, why_end = parse_date(end)
+    if first is None or last is None:
+        raise ValueError(f"the period is not two dates: {why or why_end}")
+    if end.count("-") == 1:
+        last = FuzzyDate(end, "month").latest
+    if first > last:
+        raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    if not SLUG.match(slug):
+        raise ValueError(
+            f"slug '{slug}' must be lowercase ASCII letters and digits joined by hyphens"
+        )
+    dataset, problems = load_dataset(Path(data_dir))
+    if dataset is None:
+        raise ValueError("the data has errors: run briefing validate and fix them first")
+    changes = derive.changes_between(dataset, first, last)
+    directory = Path(data_dir) / "briefings"
+    ident = _next_free(directory, f"{today.isoformat()}-{slug}")
+    lines = [
+        BRIEFING_SCHEMA_LINE,
+        f"id: {_q(ident)}",
+        "title:",
+        f"  en: {_q('TODO: title')}",
+        f"  ar: {_q('للإنجاز: العنوان')}",
+        "period:",
+        f"  from: {_q(start)}",
+        f"  to: {_q(end)}",
+        f"published: {_q(today.isoformat())}",
+        "bottom_line:",
+        f"  en: {_q('TODO: two to four sentences for a reader with one minute')}",
+        f"  ar: {_q('للإنجاز: جملتان إلى أربع جمل لقارئ لديه دقيقة واحدة')}",
+        "judgements:",
+        "  - text:",
+        f"      en: {_q('TODO: a key judgement')}",
+        f"      ar: {_q('للإنجاز: استنتاج رئيسي')}",
+        '    confidence: "low"',
+        "    events: []",
+        "",
+        "# Status changes in the period:",
+        *(
+            f"#   {change.date.value} {base_id}: {change.status} ({change.event_id})"
+            for base_id, change in changes.statuses
+        ),
+        f"# Events in the period ({len(changes.events)}), newest first:",
+        *(f"#   {e.id}: {e.type} at {', '.join(e.bases) or '-'}" for e in changes.events),
+    ]
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{ident}.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -165,3 +165,33 @@ def test_the_cli_validates_a_briefing_file(mini):
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_new_briefing_lists_the_period_and_fails_until_written(mini):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "new",
+            "briefing",
+            "--data",
+            str(mini),
+            "--from",
+            "2025-11",
+            "--to",
+            "2026-02",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    path = Path(done.stdout.strip())
+    text = path.read_text(encoding="utf-8")
+    assert "#   2026-02-21 al-tanf: handed_over (2026-02-21-al-tanf-handover)" in text
+    assert "#   2025-11-12-qasrak-convoy: reinforcement_convoy at qasrak" in text
+    assert "next steps" in done.stderr
+    found = problems(mini)
+    assert any("title.en: 'TODO' marks unfinished text" in f for f in found), found
+    assert load_dataset(mini)[0] is None
