@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: all site test validate serve system-deps clean reference bench
+.PHONY: all site test validate serve system-deps clean reference bench webfonts
 
 all: site
 
@@ -67,3 +67,8 @@ clean:
 # The data-format reference is generated from the JSON Schemas (a test checks it is current).
 reference: $(STAMP)
 	$(BIN)/python -m generator.reference > docs/data-format.md
+
+# The web fonts: WOFF2 subsets of the TTFs in docs/assets/fonts and the stylesheet declaring
+# them (docs/assets/fonts/README.md; a test checks they are current).
+webfonts: $(STAMP)
+	$(BIN)/python docs/assets/fonts/webfonts.py

@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from generator.accessibility import name_search_dialog
+from generator.accessibility import keep_alternates_from_sitemap_lookups, name_search_dialog
 from generator.csp import add_content_security_policy
 from generator.pages import relative_url
 
@@ -62,7 +62,8 @@ class QuietDirtyBuilds(logging.Filter):
 def on_post_page(output: str, page, config) -> str:
     """After every plugin has changed the page (hooks run after the plugins of mkdocs.yml)."""
     output = announce_feeds(output, page.url)
-    return add_content_security_policy(name_search_dialog(output))
+    output = keep_alternates_from_sitemap_lookups(name_search_dialog(output))
+    return add_content_security_policy(output)
 
 
 def announce_feeds(html: str, page_url: str) -> str:

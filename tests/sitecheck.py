@@ -1,9 +1,11 @@
-"""Helpers for checking a built site by parsing its HTML (stdlib only) and serving it."""
+"""Helpers for checking a built site: parsing its HTML (stdlib only), serving it, and
+measuring it in the browser (accessibility, bytes transferred)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import os
 import shutil
@@ -12,6 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+# What a web server compresses; fonts (WOFF2) and images are compressed already.
+COMPRESSED_TYPES = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
 @dataclass
@@ -103,3 +110,27 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on a loaded Playwright page. axe is run
+    through the browser's devtools protocol, not a script tag, so the page's
+    Content-Security-Policy stays on."""
+    assert AXE.exists(), "axe-core missing: run `make test` (it runs npm ci in tests/a11y)"
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def transferred_bytes(site: Path, url: str) -> int:
+    """The bytes a file of the site takes on the wire from a server that compresses text with
+    gzip (at level 6, the usual default); the test server sends files as they are."""
+    path = site / unquote(urlsplit(url).path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6)) if path.suffix in COMPRESSED_TYPES else len(data)

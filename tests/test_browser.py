@@ -92,3 +92,19 @@ def test_pages_work_under_the_content_security_policy(browser, built_site, path)
         assert page.evaluate("window.__violations") == []
         assert not [m for m in messages if "Content Security Policy" in m], messages
         page.close()
+
+
+def test_arabic_is_never_slanted_and_its_quotation_marks_face_outwards(browser, built_site):
+    """Arabic has no italics (a browser would slant the letters), and quotation marks are
+    guillemets, which a right-to-left line draws pointing outwards: «…»."""
+    with serve(built_site) as root:
+        page = browser.new_page()
+        page.goto(root + "ar/sources/")
+        slant = page.evaluate(
+            "[...document.querySelectorAll('cite:lang(ar)')].map(c => getComputedStyle(c).fontStyle)"
+        )
+        assert slant and set(slant) == {"normal"}
+        page.goto(root + "ar/data/")
+        quotes = page.evaluate("getComputedStyle(document.querySelector('q')).quotes")
+        assert quotes == '"«" "»" "‹" "›"'
+        page.close()
