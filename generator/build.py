@@ -142,6 +142,7 @@ def build_site(
         docs, site = work / "docs", work / "site"
         tree = generate(dataset, cache)
         write_tree(docs, tree.files)
+        tree.files.clear()  # on disk now: MkDocs, in this process, holds its own copy
         times.generate, start = perf_counter() - start, perf_counter()
         site_url = build_html(config_file, docs, site, build_date(dataset))
         write_tree(site / "data", render_exports(dataset), remove_others=False)
