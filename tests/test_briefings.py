@@ -134,7 +134,7 @@ def test_each_key_judgement_links_to_its_events(mini, tmp_path):
         assert (
             "#2025-11-12-qasrak-convoy" in items[1] and "#2025-11-01-qasrak-expansion" in items[1]
         )
-        assert "mailto:" not in page  # the contact is on the methodology and corrections pages
+        assert 'href="mailto:desk@example.org"' in page  # who publishes it, at its foot
         index = (docs / f"briefings/index.{lang}.md").read_text(encoding="utf-8")
         assert "2026-03-01-test/" in index
     corrections = (docs / "corrections.en.md").read_text(encoding="utf-8")
