@@ -93,6 +93,12 @@ def _render_pages(inputs: tuple, pages: list) -> list[str]:
     ]
 
 
+def write_extras(dataset: Dataset, site: Path, site_url: str | None) -> None:
+    """The data exports and Atom feeds, beside what MkDocs built."""
+    write_tree(site / "data", render_exports(dataset), remove_others=False)
+    write_tree(site, render_feeds(dataset, site_url or "/"), remove_others=False)
+
+
 def build_date(dataset: Dataset) -> str:
     """The build date MkDocs writes (sitemap lastmod), as SOURCE_DATE_EPOCH: from the data,
     not the clock, so that the same data gives the same bytes. An explicit one wins."""
@@ -145,8 +151,7 @@ def build_site(
         tree.files.clear()  # on disk now: MkDocs, in this process, holds its own copy
         times.generate, start = perf_counter() - start, perf_counter()
         site_url = build_html(config_file, docs, site, build_date(dataset))
-        write_tree(site / "data", render_exports(dataset), remove_others=False)
-        write_tree(site, render_feeds(dataset, site_url or "/"), remove_others=False)
+        write_extras(dataset, site, site_url)
         times.mkdocs, start = perf_counter() - start, perf_counter()
         if pdf:
             charts = {code: chart_figures(docs, tree.charts[code]) for code in LANGUAGES}

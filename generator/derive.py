@@ -11,9 +11,6 @@ from datetime import date
 
 from generator.models import UNSET, Claim, Dataset, Event, FuzzyDate, Source, memoized
 
-INITIAL_STATUS = "active"
-
-
 LEFT = ("evacuating", "withdrawn", "handed_over")  # the foreign forces went or are going
 PRESENT = ("active", "expanding")  # the foreign forces are there and stay
 CONTESTED = "contested"

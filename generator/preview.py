@@ -22,11 +22,17 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from generator.build import CONFIG_FILE, DOCS_DIR, ROOT, build_date, generate, validated
+from generator.build import (
+    CONFIG_FILE,
+    DOCS_DIR,
+    ROOT,
+    build_date,
+    generate,
+    validated,
+    write_extras,
+)
 from generator.cache import OutputCache, cache_root
 from generator.errors import DataError, Problem
-from generator.exports import render_exports
-from generator.feeds import render_feeds
 from generator.write import write_tree
 
 WATCHED = (ROOT / "templates", DOCS_DIR)  # besides the data directory
@@ -84,8 +90,7 @@ class Preview:
         site_url = build_html(
             self.config_file, self.docs, self.site, build_date(dataset), dirty=self.built
         )
-        write_tree(self.site / "data", render_exports(dataset), remove_others=False)
-        write_tree(self.site, render_feeds(dataset, site_url or "/"), remove_others=False)
+        write_extras(dataset, self.site, site_url)
         self.built = True
         self.problems = []
         say(f"rebuilt in {time.perf_counter() - started:.1f} s")
