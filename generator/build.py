@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from functools import partial
 from pathlib import Path
@@ -35,6 +35,7 @@ ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
 CONFIG_FILE = ROOT / "mkdocs.yml"
 CACHED_KINDS = ("charts", "pdf")
+REPOSITORY_ENV = "BRIEFING_REPOSITORY_URL"
 PARALLEL_EVENTS_OVER = 2000  # smaller records render faster than worker processes start
 
 
@@ -48,7 +49,22 @@ def validated(data_dir: Path, checked: dict | None = None) -> tuple[Dataset, lis
     dataset, problems = load_dataset(data_dir, checked=checked)
     if dataset is None:
         raise DataError(problems)
-    return dataset, problems
+    return with_published_repository(dataset), problems
+
+
+def with_published_repository(dataset: Dataset) -> Dataset:
+    """The repository the site is published from, named by the deploy workflow in
+    BRIEFING_REPOSITORY_URL, unless data/publisher.yaml names one itself: readers get a real
+    place to report errors without anyone writing an address into the data by hand."""
+    url = os.environ.get(REPOSITORY_ENV, "").strip()
+    publisher = dataset.publisher
+    if not url or publisher is None or publisher.repository:
+        return dataset
+    if not url.startswith("https://"):
+        raise DataError(
+            [Problem(REPOSITORY_ENV, 0, 0, "repository", f"{url!r} is not an https:// address")]
+        )
+    return replace(dataset, publisher=replace(publisher, repository=url))
 
 
 @dataclass

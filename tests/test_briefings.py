@@ -3,13 +3,17 @@ each key judgement linked to the events behind it, in both languages."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.build import generate, validated
 from generator.cache import OutputCache
+from generator.errors import DataError
 from generator.validate import load_dataset
 from generator.write import write_tree
 from tests.conftest import ROOT
@@ -195,3 +199,32 @@ def test_a_new_briefing_lists_the_period_and_fails_until_written(mini):
     found = problems(mini)
     assert any("title.en: 'TODO' marks unfinished text" in f for f in found), found
     assert load_dataset(mini)[0] is None
+
+
+def test_the_published_repository_reaches_every_page_and_the_pdfs(mini, tmp_path, monkeypatch):
+    """The deploy workflow names the repository it publishes from; pages and PDFs link to it
+    as the place for corrections, unless publisher.yaml names its own."""
+    with_briefing(mini)
+    repository = "https://github.com/example/bases-briefings"
+    monkeypatch.setenv("BRIEFING_REPOSITORY_URL", repository)
+    dataset, _ = validated(mini)
+    assert dataset.publisher.repository == repository
+    files = generate(dataset, OutputCache(None)).files
+    for page in ("corrections.en.md", "corrections.ar.md", "methodology.ar.md", "index.en.md"):
+        assert f'<a href="{repository}"><bdi dir="ltr">{repository}</bdi></a>' in files[page], page
+    out = tmp_path / "overall.pdf"
+    command = [sys.executable, "-m", "generator", "pdf", "--data", str(mini), "-o", str(out)]
+    env = {**os.environ, "BRIEFING_REPOSITORY_URL": repository}
+    assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert repository in text
+
+    (mini / "publisher.yaml").write_text(
+        PUBLISHER + 'repository: "https://example.org/own"\n', encoding="utf-8"
+    )
+    assert validated(mini)[0].publisher.repository == "https://example.org/own"
+    monkeypatch.setenv("BRIEFING_REPOSITORY_URL", "http://insecure.example")
+    (mini / "publisher.yaml").write_text(PUBLISHER, encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        validated(mini)
+    assert "BRIEFING_REPOSITORY_URL" in refused.value.problems[0].format()
