@@ -1,19 +1,22 @@
 """The preview (`briefing serve`, `make serve`): the site rebuilt on every save, state in memory.
 
-The serving process keeps each data file's own checks and re-reads only the files whose
-bytes changed; it regenerates the docs tree in memory, writes the files whose bytes changed,
-and MkDocs rebuilds just those pages. While the data is invalid, every page is the list of
-problems (also printed in the terminal) until the next save that fixes them. Requests are
-answered from the last build at any time; a small script on each page reloads it when a
-rebuild ends. The preview's search index holds only the pages rebuilt last: `make site`
-builds everything.
+The building process keeps each data file's own checks and re-reads only the files whose
+bytes changed; it regenerates the docs tree in memory (on every core for large records),
+writes the files whose bytes changed, and MkDocs rebuilds just those pages. While the data is
+invalid, every page is the list of problems (also printed in the terminal) until the next
+save that fixes them. A separate process answers requests from the last build at any time,
+so that the building one has no threads and may fork; a small script on each page reloads
+it when a rebuild ends. The preview's search index holds only the pages rebuilt last:
+`make site` builds everything.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -57,7 +60,8 @@ class Preview:
     def __init__(self, data_dir: Path, work: Path, config_file: Path = CONFIG_FILE):
         self.data_dir = data_dir
         self.config_file = config_file
-        self.docs, self.site = work / "docs", work / "site"
+        self.docs, self.site, self.state = work / "docs", work / "site", work / "state"
+        self.state.mkdir(parents=True, exist_ok=True)
         self.checked: dict = {}  # see validate.load_dataset
         self.cache = OutputCache(cache_root())
         self.problems: list[Problem] = []  # errors that stop the build: shown instead of pages
@@ -77,6 +81,17 @@ class Preview:
             for problem in self.problems:
                 say(problem.format())
         self.version += 1
+        self.publish_state()
+
+    def publish_state(self) -> None:
+        """Tell the serving process what to show: the problems page while there are
+        problems, and the version that makes open pages reload."""
+        problems = self.state / "problems.html"
+        if self.problems:
+            write_atomically(problems, self.error_page())
+        else:
+            problems.unlink(missing_ok=True)
+        write_atomically(self.state / "version", str(self.version).encode())
 
     def _rebuild(self) -> None:
         from generator.mkdocs_hooks import build_html
@@ -111,6 +126,12 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def write_atomically(path: Path, body: bytes) -> None:
+    partial_file = path.with_suffix(".partial")
+    partial_file.write_bytes(body)
+    os.replace(partial_file, path)
+
+
 def inputs_stamp(roots: list[Path]) -> tuple:
     """Names, sizes and modification times of every file under `roots`: a save changes it."""
     found = []
@@ -127,17 +148,21 @@ def inputs_stamp(roots: list[Path]) -> tuple:
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    preview: Preview
+    state: Path  # Preview.state, written by the building process
 
     def do_GET(self) -> None:
         if self.path.startswith(PREVIEW_PATH):
             name = self.path[len(PREVIEW_PATH) :]
-            body = str(self.preview.version) if name == "version" else RELOAD_SCRIPT
-            kind = "text/plain" if name == "version" else "text/javascript"
-            return self.send_bytes(body.encode(), kind)
+            if name == "version":
+                return self.send_bytes((self.state / "version").read_bytes(), "text/plain")
+            return self.send_bytes(RELOAD_SCRIPT.encode(), "text/javascript")
         page = self.path.split("?")[0].endswith(("/", ".html"))
-        if page and self.preview.problems:
-            return self.send_bytes(self.preview.error_page(), "text/html; charset=utf-8")
+        try:
+            problems = (self.state / "problems.html").read_bytes()
+        except FileNotFoundError:
+            problems = b""
+        if page and problems:
+            return self.send_bytes(problems, "text/html; charset=utf-8")
         if page:
             target = Path(self.translate_path(self.path))
             target = target / "index.html" if target.is_dir() else target
@@ -172,16 +197,22 @@ def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     mkdocs_log.addHandler(printed)
     mkdocs_log.setLevel(logging.WARNING)
     mkdocs_log.propagate = False
+    # a termination ends the loop below like Ctrl-C, so that the serving process ends too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with tempfile.TemporaryDirectory(prefix="briefing-preview-") as work:
         preview = Preview(data_dir, Path(work))
         roots = [data_dir, *WATCHED]
         stamp = inputs_stamp(roots)
         preview.rebuild()
+        PreviewHandler.state = preview.state
         handler = partial(PreviewHandler, directory=str(preview.site))
-        PreviewHandler.preview = preview
         server = ThreadingHTTPServer((host, port), handler)
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        answering = multiprocessing.get_context("fork").Process(
+            target=answer_requests, args=(server, os.getpid()), daemon=True
+        )
+        answering.start()
+        server.server_close()  # the serving process has its own copy of the socket
         say(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
         try:
             while True:
@@ -190,6 +221,17 @@ def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
                 if now != stamp:
                     stamp = now
                     preview.rebuild()
-        except KeyboardInterrupt:
-            server.shutdown()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            answering.terminate()
+            answering.join(5)
     return 0
+
+
+def answer_requests(server: ThreadingHTTPServer, parent: int) -> None:
+    """The serving process: requests on threads, until the building process is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the building process
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    while os.getppid() == parent:
+        time.sleep(0.5)
