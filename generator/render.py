@@ -263,7 +263,9 @@ class View:
         levels = {e.confidence for e in events}
         return {
             "bases": [(b, name) for name, b in names],
-            "types": [(t, self.label("event_types", t)) for t in taxonomy.event_types if t in types],
+            "types": [
+                (t, self.label("event_types", t)) for t in taxonomy.event_types if t in types
+            ],
             "confidence": [
                 (c, self.label("confidence_levels", c))
                 for c in taxonomy.confidence_levels

@@ -23,6 +23,11 @@ def year_pages(site, prefix: str):
     )
 
 
+def numbers(text: str) -> list[int]:
+    """The numbers in a text, in Western or Arabic-Indic digits."""
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
 def newest_year(site) -> str:
     return max(p.parent.name for p in year_pages(site, ""))
 
@@ -56,12 +61,10 @@ def test_filtering_by_a_base_keeps_only_its_events(browser, built_site, lang):  
         assert shown == of_base
         # each visible card names the base among its places
         base_link = f'a[href$="bases/{BASE}/"]'
-        assert visible.evaluate_all(
-            f"cards => cards.every(c => c.querySelector('{base_link}'))"
-        )
+        assert visible.evaluate_all(f"cards => cards.every(c => c.querySelector('{base_link}'))")
         count = page.locator(".bf-filter__count")
         assert count.get_attribute("aria-live") == "polite"
-        assert re.findall(r"\d+", count.inner_text()) == [str(shown), str(total)]
+        assert numbers(count.inner_text()) == [shown, total]
         # a month left without events loses its heading, shown months keep theirs
         for group in page.locator(".bf-events").all():
             month = group.get_attribute("data-month")
@@ -69,8 +72,10 @@ def test_filtering_by_a_base_keeps_only_its_events(browser, built_site, lang):  
             assert heading.is_visible() == (group.locator("article:visible").count() > 0)
 
         page.locator(".bf-filter__reset").click()
-        page.wait_for_function(f"document.querySelectorAll('article.bf-event:not([hidden])').length === {total}")
-        assert re.findall(r"\d+", count.inner_text()) == [str(total), str(total)]
+        page.wait_for_function(
+            f"document.querySelectorAll('article.bf-event:not([hidden])').length === {total}"
+        )
+        assert numbers(count.inner_text()) == [total, total]
         assert page.evaluate("window.__violations") == []
         assert errors == []
         page.close()
@@ -105,7 +110,11 @@ def test_without_javascript_every_event_is_shown_and_no_filter(browser, built_si
 def test_the_table_of_contents_lists_the_months(built_site, lang):
     for path in year_pages(built_site, LANGUAGES[lang]):
         page = parse(path)
-        months = [h.attrs["id"] for h in page.find("h2") if re.fullmatch(r"\d{4}-\d{2}", h.attrs.get("id", ""))]
+        months = [
+            h.attrs["id"]
+            for h in page.find("h2")
+            if re.fullmatch(r"\d{4}-\d{2}", h.attrs.get("id", ""))
+        ]
         groups = [d.attrs["data-month"] for d in page.elements if "data-month" in d.attrs]
         assert months and months == groups, path
         toc = [
