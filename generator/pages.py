@@ -17,8 +17,9 @@ from generator.models import Dataset, Event, memoized
 
 LATEST_EVENTS_ON_OVERVIEW = 8
 # A year with more events than this gets a page per month (chronology/2025-11/) and its year
-# page becomes an index of months: no page holds thousands of events.
-MONTHLY_PAGES_OVER = 300
+# page becomes an index of months. Pages stay under 500 KB: a card of the real record weighs
+# up to 6 KB of Arabic HTML (versions, figures, notes), so 75 of them make about 470 KB.
+MONTHLY_PAGES_OVER = 75
 
 
 @dataclass(frozen=True)

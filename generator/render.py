@@ -253,6 +253,26 @@ class View:
     def figures(self, event: Event):
         return derive.figures_of(event)
 
+    def event_filter_options(self, events: list[Event]) -> dict[str, list[tuple[str, str]]]:
+        """The choices of the chronology's filters: the bases (by name), event types and
+        confidence levels (in the taxonomy's order) of `events`, as (id, label)."""
+        taxonomy = self.dataset.taxonomy
+        bases = {b for e in events for b in e.bases}
+        names = sorted((self.plain(self.dataset.bases[b].name), b) for b in bases)
+        types = {e.type for e in events}
+        levels = {e.confidence for e in events}
+        return {
+            "bases": [(b, name) for name, b in names],
+            "types": [
+                (t, self.label("event_types", t)) for t in taxonomy.event_types if t in types
+            ],
+            "confidence": [
+                (c, self.label("confidence_levels", c))
+                for c in taxonomy.confidence_levels
+                if c in levels
+            ],
+        }
+
     # -- derived facts ----------------------------------------------------------------
     def status_history(self, base_id: str):
         return derive.status_history(self.dataset, base_id)
