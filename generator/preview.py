@@ -5,8 +5,7 @@ bytes changed; it regenerates the docs tree in memory, writes the files whose by
 and MkDocs rebuilds just those pages. While the data is invalid, every page is the list of
 problems (also printed in the terminal) until the next save that fixes them. Requests are
 answered from the last build at any time; a small script on each page reloads it when a
-rebuild ends. The preview's search index holds only the pages rebuilt last: `make site`
-builds everything.
+rebuild ends. The preview has no search index (its Search page says so): `make site` builds it.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@
       return;
     }
     status.textContent = said("searching");
+    list.setAttribute("aria-busy", "true"); // until the results are shown
     load()
       .then(function (pagefind) { return pagefind.search(query); })
       .then(function (found) {
@@ -83,6 +84,9 @@
       })
       .catch(function () {
         if (mine === asked) status.textContent = said("failed");
+      })
+      .finally(function () {
+        if (mine === asked) list.setAttribute("aria-busy", "false");
       });
   }
 
