@@ -9,6 +9,7 @@ lists of event cards, the event cards repeated on base pages).
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -27,3 +28,12 @@ def index_site(site: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"pagefind could not index {site}:\n{done.stdout}{done.stderr}")
+    in_order(site / "pagefind" / "pagefind-entry.json")
+
+
+def in_order(entry: Path) -> None:
+    """Pagefind lists the languages of its entry file in any order, run to run: sorted, the
+    same site gives the same bytes. (Every other file it writes is named by its content.)"""
+    found = json.loads(entry.read_text(encoding="utf-8"))
+    found["languages"] = dict(sorted(found["languages"].items()))
+    entry.write_text(json.dumps(found, ensure_ascii=False, separators=(",", ":")), "utf-8")
