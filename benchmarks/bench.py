@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
+from weight import Weights, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".cache" / "bench"
@@ -282,6 +283,8 @@ class DatasetReport:
     spec: DatasetSpec
     stages: list[StageResult] = field(default_factory=list)
     differing: list[str] | None = None  # files of the warm build unlike the clean build's
+    weights: Weights | None = None  # what a reader downloads from the cold build's site
+    weights_problem: str = ""  # why they were not measured
 
     def stage(self, name: str) -> StageResult | None:
         return next((s for s in self.stages if s.stage == name), None)
@@ -327,7 +330,12 @@ def bench_dataset(
         run("build-cold", "build", "--data", str(data), "--out", str(site), "--no-pdf")
         return report
     run("validate", "validate", str(data))
-    build("cold", site)
+    if build("cold", site):
+        progress("  weights: a first visit and a first search in a headless browser")
+        try:
+            report.weights = measure(site)
+        except Exception as exc:  # no browser, or the page did not answer: said, not fatal
+            report.weights_problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
     edited, base = pick_event(data)
     set_summary_en(edited, EDIT_TEXT)
     edited_ok = build("edit", site)
@@ -347,6 +355,31 @@ class TargetCheck:
     limit: float
     unit: str
     status: str  # PASS, FAIL or SKIP (stage not run)
+    detail: str = ""  # which page, or why it was skipped
+
+
+def weight_checks(report: DatasetReport) -> list[TargetCheck]:
+    """The reader's downloads, in KB: a first visit, the largest page, a first search (which
+    fails when it finds nothing: the word is in every synthetic record)."""
+    name, w = report.spec.label, report.weights
+    checks = []
+    for lang in ("en", "ar"):
+        kb = None if w is None else w.first_visit[lang] / 1024
+        checks.append(check(name, f"first visit: overview ({lang})", kb, 350, "KB"))
+    kb = None if w is None else w.largest_page[1] / 1024
+    checks.append(check(name, "largest HTML page", kb, 500, "KB"))
+    if w is not None:
+        checks[-1].detail = w.largest_page[0]
+    for lang in ("en", "ar"):
+        kb = None if w is None else w.first_search[lang] / 1024
+        if w is not None and not w.search_results[lang]:
+            kb = float("inf")
+        checks.append(check(name, f"first search ({lang})", kb, 1024, "KB"))
+        if w is not None:
+            checks[-1].detail = f"{w.search_results[lang]} results"
+    for c in checks:
+        c.detail = c.detail or report.weights_problem
+    return checks
 
 
 def figure(report: DatasetReport, stage: str, what: str = "wall") -> float | None:
@@ -377,6 +410,7 @@ def check_targets(reports: list[DatasetReport]) -> list[TargetCheck]:
         check(name, "one-edit build (warm cache)", figure(ref, "build-edit"), 20, "s"),
         check(name, "all PDFs cold", figure(ref, "pdfs-cold"), 120, "s"),
         check(name, "warm vs clean build: files differing", differing, 0, "files"),
+        *weight_checks(ref),
     ]
     reference = figure(ref, "build-cold")
     for report in reports[1:]:
@@ -412,8 +446,10 @@ def format_targets(checks: list[TargetCheck]) -> str:
     rows = ["targets"]
     for c in checks:
         value = {None: "-", float("inf"): "failed"}.get(c.value) or f"{c.value:.2f} {c.unit}"
+        detail = f"  {c.detail}" if c.detail else ""
         rows.append(
             f"  {c.status:<5}{c.dataset:<14}{c.target:<38}{value:>12}  (<= {c.limit:g} {c.unit})"
+            + detail
         )
     return "\n".join(rows)
 
@@ -432,6 +468,7 @@ def as_json(reports: list[DatasetReport], checks: list[TargetCheck]) -> str:
                 for s in r.stages
             },
             "differing": r.differing,
+            "weights": asdict(r.weights) if r.weights else None,
         }
         for r in reports
     }

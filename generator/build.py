@@ -2,7 +2,7 @@
 
 `generate` needs no MkDocs: it turns a valid dataset into the complete MkDocs docs tree, in
 memory. `build_site` loads the data once, writes that tree, has MkDocs build it, adds the
-exports, feeds and PDFs, and moves the result into place only when everything succeeded, so
+exports, feeds, search index and PDFs, and moves the result into place only when everything succeeded, so
 a failed build leaves the previous site untouched.
 """
 
@@ -28,6 +28,7 @@ from generator.models import Dataset
 from generator.pages import plan_pages
 from generator.parallel import parallel_map
 from generator.render import make_environment, render_page, render_stylesheet
+from generator.search_index import index_site
 from generator.validate import load_dataset
 from generator.write import replace_directory, write_tree
 
@@ -133,10 +134,14 @@ class BuildTimes:
 
     generate: float = 0.0
     mkdocs: float = 0.0
+    search: float = 0.0  # the search index
     pdfs: float | None = None  # None: not made
 
     def __str__(self) -> str:
-        said = f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s"
+        said = (
+            f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s, "
+            f"search index {self.search:.1f} s"
+        )
         return said if self.pdfs is None else f"{said}, PDFs {self.pdfs:.1f} s"
 
 
@@ -169,6 +174,8 @@ def build_site(
         site_url = build_html(config_file, docs, site, build_date(dataset))
         write_extras(dataset, site, site_url)
         times.mkdocs, start = perf_counter() - start, perf_counter()
+        index_site(site)
+        times.search, start = perf_counter() - start, perf_counter()
         if pdf:
             charts = {code: chart_figures(docs, tree.charts[code]) for code in LANGUAGES}
             render_all_briefings(dataset, site / "pdf", charts=charts, cache=cache)

@@ -13,8 +13,10 @@ INLINE_SCRIPT = re.compile(
 )
 
 
-def policy(script_hashes: list[str]) -> str:
-    scripts = " ".join(["'self'", *(f"'sha256-{h}'" for h in script_hashes)])
+def policy(script_hashes: list[str], wasm: bool = False) -> str:
+    """`wasm`: the page compiles WebAssembly (the Search page: Pagefind's engine)."""
+    allowed = ["'self'", *(["'wasm-unsafe-eval'"] if wasm else [])]
+    scripts = " ".join([*allowed, *(f"'sha256-{h}'" for h in script_hashes)])
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; "
@@ -22,12 +24,12 @@ def policy(script_hashes: list[str]) -> str:
     )
 
 
-def add_content_security_policy(html: str) -> str:
+def add_content_security_policy(html: str, wasm: bool = False) -> str:
     hashes = sorted(
         {
             base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
             for body in INLINE_SCRIPT.findall(html)
         }
     )
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes)}">'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes, wasm)}">'
     return html.replace("<head>", "<head>\n    " + meta, 1)

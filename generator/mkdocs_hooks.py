@@ -2,7 +2,7 @@
 
 `build_html` has MkDocs (with Material and mkdocs-static-i18n) turn a generated docs tree
 into HTML; the hooks below, named in mkdocs.yml, only finish each page (feed links, the
-Content-Security-Policy, an accessible name for the search dialog). The generator builds
+Content-Security-Policy, no sitemap lookups). The generator builds
 and is tested without this module.
 """
 
@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from generator.accessibility import keep_alternates_from_sitemap_lookups, name_search_dialog
+from generator.accessibility import keep_alternates_from_sitemap_lookups
 from generator.csp import add_content_security_policy
 from generator.pages import relative_url
 
@@ -62,8 +62,8 @@ class QuietDirtyBuilds(logging.Filter):
 def on_post_page(output: str, page, config) -> str:
     """After every plugin has changed the page (hooks run after the plugins of mkdocs.yml)."""
     output = announce_feeds(output, page.url)
-    output = keep_alternates_from_sitemap_lookups(name_search_dialog(output))
-    return add_content_security_policy(output)
+    output = keep_alternates_from_sitemap_lookups(output)
+    return add_content_security_policy(output, wasm=page.file.src_uri.startswith("search."))
 
 
 def announce_feeds(html: str, page_url: str) -> str:

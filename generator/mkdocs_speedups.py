@@ -1,15 +1,11 @@
-"""Opt-in MkDocs hooks that spare large generated pages three readings by html.parser.
+"""Opt-in MkDocs hooks that spare large generated pages two readings by html.parser.
 
 A generated page is mostly raw HTML (event cards, tables), which a build reads with
-html.parser three times: Python-Markdown to find where each raw block ends, MkDocs to collect
-the block's anchors, Material's search plugin to cut the page into sections. With this module
-listed under `hooks:` in mkdocs.yml, after mkdocs_hooks.py:
-
-- `GeneratedBlocks`, a Markdown extension, puts each raw block of the shape the templates write
-  straight into Markdown's HTML stash, where Markdown's own block parser would have put it, and
-  `on_page_content` gives MkDocs the ids in them for its anchor checks;
-- `on_page_context` hides what elements marked `data-search-exclude` hold from the search
-  plugin, which would drop it anyway, and puts it back after.
+html.parser twice: Python-Markdown to find where each raw block ends, MkDocs to collect the
+block's anchors. With this module listed under `hooks:` in mkdocs.yml, after mkdocs_hooks.py,
+`GeneratedBlocks`, a Markdown extension, puts each raw block of the shape the templates write
+straight into Markdown's HTML stash, where Markdown's own block parser would have put it, and
+`on_page_content` gives MkDocs the ids in them for its anchor checks.
 
 Only public APIs: Python-Markdown's extension API and MkDocs' plugin events. The site is the
 same with or without it (tests/test_mkdocs_speedups.py), given what the templates guarantee:
@@ -25,8 +21,6 @@ from html import unescape
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import CombinedEvent, event_priority
 
 # a raw block opening after a blank line (one that opens the page is left to Markdown)
 BLOCK_START = re.compile(r"\n\n<([a-z][a-z0-9]*)[\s>]")
@@ -127,72 +121,6 @@ def on_page_content(html: str, page, config, files) -> str:
     blocks stashed above are added from the page's HTML, so links to them still validate."""
     page.present_anchor_ids |= {unescape(i) for i in ID.findall(html) if i}
     return html
-
-
-# The search plugin (on_page_context, priority 0) indexes page.content: from just before it
-# until just after, the content of each data-search-exclude element is a marker.
-EXCLUDE = "data-search-exclude"
-SET_ASIDE = "<!--briefing:search-set-aside-->"
-_ATTRIBUTES = r'(?:\s+[-\w]+(?:="[^"<>]*")?)*'
-EXCLUDED = re.compile(rf'<([a-z][a-z0-9]*){_ATTRIBUTES}?\s+{EXCLUDE}(?:="[^"<>]*")?{_ATTRIBUTES}>')
-# in an excluded element, what the search plugin would read as more than tags to skip: a
-# heading (a new section) or what is not a tag; and the data-search-* attributes it strips
-NOT_SKIPPED = re.compile(rf"<(?:[!?]|h[1-6][\s/>]|{'|'.join(RAW_TEXT)})", re.IGNORECASE)
-STRIPPED = re.compile(r'data-search-\w+="[^"]')
-_set_aside: dict[str, list[str]] = {}  # by page, between the two events
-
-
-@event_priority(50)
-def _before_search(context, page, config, nav):
-    kept = set_aside_search_excluded(page.content or "")
-    if kept is not None:
-        page.content, _set_aside[page.file.src_uri] = kept
-    return context
-
-
-@event_priority(-50)
-def _after_search(context, page, config, nav):
-    held = _set_aside.pop(page.file.src_uri, None)
-    if held is not None:
-        parts = page.content.split(SET_ASIDE)
-        if len(parts) != len(held) + 1:
-            raise PluginError(f"{page.file.src_uri}: a plugin changed the search set-aside marks")
-        page.content = "".join(part + block for part, block in zip(parts, [*held, ""]))
-    return context
-
-
-on_page_context = CombinedEvent(_before_search, _after_search)
-
-
-def set_aside_search_excluded(html: str) -> tuple[str, list[str]] | None:
-    """The page with the content of each data-search-exclude element replaced by a marker,
-    and those contents; None unless the search plugin would skip each content whole: it ends
-    an exclusion at the first closing tag of the same name, so none may be nested."""
-    if SET_ASIDE in html:
-        return None
-    kept: list[str] = []
-    held: list[str] = []
-    done = 0
-    at = html.find(EXCLUDE)
-    while at != -1:
-        element = EXCLUDED.match(html, html.rfind("<", 0, at))
-        if element is None or element.end() < at:
-            return None  # not an attribute written as the templates write it
-        tag = element.group(1)
-        closing = _pattern(rf"</{tag}\s*>").search(html, element.end())
-        content = html[element.end() : closing.start()] if closing else ""
-        if closing is None or _pattern(rf"<{tag}[\s/>]").search(content):
-            return None
-        if NOT_SKIPPED.search(content) or STRIPPED.search(content):
-            return None
-        kept.append(html[done : element.end()])
-        held.append(content)
-        done = closing.start()
-        at = html.find(EXCLUDE, done)  # (those inside are set aside with it)
-    if not held:
-        return None
-    kept.append(html[done:])
-    return SET_ASIDE.join(kept), held
 
 
 @cache

@@ -20,6 +20,9 @@ LATEST_EVENTS_ON_OVERVIEW = 8
 # page becomes an index of months. Pages stay under 500 KB: a card of the real record weighs
 # up to 6 KB of Arabic HTML (versions, figures, notes), so 75 of them make about 470 KB.
 MONTHLY_PAGES_OVER = 75
+# A record with more sources than this lists them on pages of at most this many (sources/2/),
+# grouped by publisher, and the sources page becomes an index of publishers.
+SOURCES_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,59 @@ def base_url(base_id: str) -> str:
     return page_url(f"bases/{base_id}.md")
 
 
-def source_url(source_id: str) -> str:
-    return f"{page_url('sources/index.md')}#{source_id}"
+@memoized
+def source_pages(dataset: Dataset) -> list[list[str]]:
+    """The sources of each sources page: one page with all of them in a small record; in a
+    large one, publisher by publisher (each publisher's newest first), a publisher's sources
+    kept on one page unless they alone fill more than one."""
+    if len(dataset.sources) <= SOURCES_PER_PAGE:
+        return [list(dataset.sources)]
+    pages: list[list[str]] = [[]]
+    for group in publisher_groups(dataset):
+        if len(pages[-1]) + len(group) > SOURCES_PER_PAGE and pages[-1]:
+            pages.append([])
+        for sid in group:
+            if len(pages[-1]) == SOURCES_PER_PAGE:
+                pages.append([])
+            pages[-1].append(sid)
+    return pages
+
+
+@memoized
+def publisher_groups(dataset: Dataset) -> list[list[str]]:
+    """Source ids by publisher (in the order of their English names), newest first."""
+    groups: dict[str, list] = defaultdict(list)
+    for source in dataset.sources.values():
+        groups[source.publisher.get("en")].append(source)
+    return [
+        [s.id for s in sorted(groups[name], key=_newest_first)]
+        for name in sorted(groups, key=lambda name: (name.casefold(), name))
+    ]
+
+
+def _newest_first(source) -> tuple:
+    return (-(source.published.anchor.toordinal() if source.published else 0), source.id)
+
+
+def sources_path(number: int) -> str:
+    """The sources page `number` (from 1); the first of several is sources/1.md."""
+    return f"sources/{number}.md"
+
+
+def source_url(dataset: Dataset, source_id: str) -> str:
+    """Where a source is listed: its id as the anchor on the sources page that holds it."""
+    known = dataset.memo.get("source urls")
+    if known is None:
+        pages = source_pages(dataset)
+        paths = (
+            ["sources/index.md"]
+            if len(pages) == 1
+            else [sources_path(n + 1) for n in range(len(pages))]
+        )
+        known = dataset.memo["source urls"] = {
+            sid: page_url(path) for path, ids in zip(paths, pages) for sid in ids
+        }
+    return f"{known[source_id]}#{source_id}"
 
 
 def events_by_month(newest_first: list[Event]) -> list[tuple[tuple[int, int], list[Event]]]:
@@ -120,11 +174,29 @@ def plan_pages(dataset: Dataset) -> list[Page]:
     pages = [
         Page("index.md", "overview.md.j2", {"latest": newest_first[:LATEST_EVENTS_ON_OVERVIEW]}),
         Page("bases/index.md", "bases.md.j2"),
-        Page("sources/index.md", "sources.md.j2"),
+        Page(
+            "sources/index.md",
+            "sources.md.j2",
+            {
+                "sources": source_pages(dataset),
+                "number": 0,
+                "publishers": publisher_groups(dataset),
+            },
+        ),
         Page("methodology.md", "methodology.md.j2"),
         Page("corrections.md", "corrections.md.j2"),
         Page("data.md", "data.md.j2"),
+        Page("search.md", "search.md.j2"),
     ]
+    listed = source_pages(dataset)
+    for number in range(1, len(listed) + 1) if len(listed) > 1 else []:
+        pages.append(
+            Page(
+                sources_path(number),
+                "sources.md.j2",
+                {"sources": listed, "number": number, "publishers": []},
+            )
+        )
     pages.append(Page("briefings/index.md", "briefings.md.j2"))
     for briefing in dataset.briefings:
         pages.append(Page(f"briefings/{briefing.id}.md", "briefing.md.j2", {"briefing": briefing}))

@@ -6,8 +6,8 @@ writes the files whose bytes changed, and MkDocs rebuilds just those pages. Whil
 invalid, every page is the list of problems (also printed in the terminal) until the next
 save that fixes them. A separate process answers requests from the last build at any time,
 so that the building one has no threads and may fork; a small script on each page reloads
-it when a rebuild ends. The preview's search index holds only the pages rebuilt last:
-`make site` builds everything.
+it when a rebuild ends. The preview has no search index (its Search page says so): `make
+site` builds it.
 """
 
 from __future__ import annotations

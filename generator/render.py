@@ -155,7 +155,7 @@ class View:
         return self.dataset.event(event_id)
 
     def source_link(self, source_id: str) -> str:
-        return self.url(source_url(source_id))
+        return self.url(source_url(self.dataset, source_id))
 
     def page_link(self, path: str) -> str:
         return self.url(page_url(path))

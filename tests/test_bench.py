@@ -20,6 +20,11 @@ TARGETS = [
     "one-edit build (warm cache)",
     "all PDFs cold",
     "warm vs clean build: files differing",
+    "first visit: overview (en)",
+    "first visit: overview (ar)",
+    "largest HTML page",
+    "first search (en)",
+    "first search (ar)",
     "cold build vs 60:3:1",
 ]
 
@@ -76,3 +81,21 @@ def test_a_malformed_size_is_a_usage_error():
     run = subprocess.run([*BENCH, "--sizes", "10000:100"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 2
     assert "'10000:100' is not EVENTS:BASES:YEARS" in run.stderr
+
+
+def test_what_a_reader_downloads_is_measured_on_the_reference(run):
+    """A first visit to the overview and a first search, in both languages, and the largest
+    page: measured in the browser on the cold build, reported in the table and the JSON."""
+    report = json.loads(run.stdout.splitlines()[-1])
+    weights = report["datasets"]["60:3:1"]["weights"]
+    for lang in ("en", "ar"):
+        assert 20_000 < weights["first_visit"][lang] < 2_000_000
+        assert 0 < weights["first_search"][lang] < 2_000_000
+        assert weights["search_results"][lang] > 0  # the word is in every synthetic record
+    path, size = weights["largest_page"]
+    assert path.endswith(".html") and size > 1000
+    checks = {t["target"]: t for t in report["targets"]}
+    assert checks["largest HTML page"]["detail"] == path
+    assert checks["first search (ar)"]["status"] == "PASS"
+    assert report["datasets"]["90:3:1"]["weights"] is None  # only the reference
+    assert "largest HTML page" in run.stdout and path in run.stdout

@@ -12,7 +12,7 @@ from generator import mkdocs_speedups
 from generator.build import build_date, generate, validated
 from generator.cache import OutputCache
 from generator.mkdocs_hooks import build_html
-from generator.mkdocs_speedups import GeneratedBlocks, set_aside_search_excluded
+from generator.mkdocs_speedups import GeneratedBlocks
 from generator.write import write_tree
 from tests.conftest import FIXTURES, ROOT
 from tests.test_drawing import private_attributes
@@ -60,11 +60,11 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("name", ["mini", "real"])
-def test_every_page_and_the_search_index_are_the_same_with_the_speedups(built, name):
+def test_every_page_is_the_same_with_the_speedups(built, name):
     _, without, with_speedups = built[name]
     expected, actual = files(without), files(with_speedups)
     assert sorted(actual) == sorted(expected)
-    assert "search/search_index.json" in actual
+    assert "sources/index.html" in actual
     assert [path for path in expected if actual[path] != expected[path]] == []
 
 
@@ -84,19 +84,6 @@ def test_event_cards_and_tables_reach_the_html_stash_without_markdowns_html_pars
         stashed = "".join(md.htmlStash.rawHtmlBlocks)
         for tag in ("<article", "<table", "<section"):
             assert stashed.count(tag) == text.count(tag), (page, tag)
-
-
-@pytest.mark.parametrize("name", ["mini", "real"])
-def test_every_page_with_search_exclusions_has_them_set_aside(built, name):
-    for page, text in pages(built[name][0]):
-        html = markdown.markdown(text, extensions=EXTENSIONS)
-        kept = set_aside_search_excluded(html)
-        if "data-search-exclude" not in html:
-            assert kept is None
-            continue
-        assert kept is not None, page
-        shown, held = kept
-        assert shown.count("data-search-exclude") == len(held)  # those left are emptied
 
 
 def test_links_to_anchors_inside_stashed_blocks_still_validate(tmp_path):
@@ -164,40 +151,6 @@ def convert(text: str, speedups: bool) -> str:
 )
 def test_blocks_of_any_shape_give_what_markdown_gives(text):
     assert convert(text, True) == convert(text, False)
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        # the search plugin ends an exclusion at the first closing tag of the same name
-        "<h2 id='e'>E</h2><div data-search-exclude><div>in</div>leaks</div><p>out</p>",
-        # a heading inside would start a section of its own
-        '<section data-search-exclude><h3 id="x">X</h3><p>x</p></section>',
-        # never closed; a comment; a data-search-* attribute the plugin strips from the page
-        "<dl data-search-exclude><dt>x</dt>",
-        "<dl data-search-exclude><!-- </dl> --><dt>x</dt></dl>",
-        '<dl data-search-exclude><dd data-search-boost="2">x</dd></dl>',
-        # the attribute written in a way the templates do not write it
-        "<dl data-search-exclude='yes'><dt>x</dt></dl>",
-        "<p>Mark blocks with data-search-exclude.</p>",
-    ],
-)
-def test_elements_the_search_plugin_might_read_otherwise_are_not_set_aside(html):
-    assert set_aside_search_excluded(html) is None
-
-
-def test_excluded_contents_are_set_aside_and_those_nested_in_them_with_them():
-    html = (
-        '<h2 id="s">S</h2><section class="bf-events" data-search-exclude>\n<article>'
-        "<dl data-search-exclude><dt>Sources</dt></dl></article>\n</section>"
-        "<p>kept</p><dl data-search-exclude><dd>cited by</dd></dl>"
-    )
-    shown, held = set_aside_search_excluded(html)
-    assert held == [
-        "\n<article><dl data-search-exclude><dt>Sources</dt></dl></article>\n",
-        "<dd>cited by</dd>",
-    ]
-    assert "Sources" not in shown and "cited by" not in shown and "<p>kept</p>" in shown
 
 
 def test_the_speedups_use_only_public_apis_and_patch_nothing():

@@ -57,6 +57,7 @@ def test_navigation_labels_match_the_string_tables():
         "Methodology": "nav.methodology",
         "Corrections": "nav.corrections",
         "Data": "nav.data",
+        "Search": "nav.search",
     }
     assert set(nav) == set(keys)
     for label, key in keys.items():
@@ -85,6 +86,7 @@ def test_every_page_is_generated_in_both_languages(mini, tmp_path):
         "methodology",
         "corrections",
         "data",
+        "search",
     } == english
 
 
