@@ -828,22 +828,25 @@ def _draw_map(spec: dict[str, Any]):
             _plot(ax, *xy, ls="none", marker=marker, ms=size * 0.6, color=base["color"], zorder=6)
         else:  # exact: filled; approximate: hollow
             fill = base["color"] if base["precision"] == "exact" else "white"
+            # a dark outline under the coloured edge: light status colours stay visible
+            _plot(ax, *xy, ls="none", marker=marker, ms=size, mew=4, mec=INK, mfc=fill, zorder=6)
             _plot(
                 ax,
                 *xy,
                 ls="none",
                 marker=marker,
                 ms=size,
-                mew=2.4,
+                mew=2.2,
                 mec=base["color"],
                 mfc=fill,
                 zorder=6,
             )
     _map_labels(fig, ax, spec, rtl)
-    entries = [
-        (Line2D([], [], ls="none", marker=MARKERS[shape][0], ms=MARKERS[shape][1], color=color), name)
-        for name, color, shape in spec["statuses"]
-    ]
+    entries = []
+    for name, color, shape in spec["statuses"]:
+        marker, size = MARKERS[shape]
+        key = Line2D([], [], ls="none", marker=marker, ms=size, color=color, mec=INK, mew=1.2)
+        entries.append((key, name))
     ring = {"ls": "none", "marker": "o", "ms": 9, "mew": 2.2, "mec": GREY}
     keys = {
         "exact": Line2D([], [], mfc=GREY, **ring),
