@@ -83,9 +83,7 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
         for (page, code), text in zip(pages[share::shares], texts):
             tree.files[localized(page.path, code)] = text
     tree.files["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
-    # the maps' links and markers are placed the same in every language: any one's pins
-    pins = next(iter(charts.values()))
-    tree.files["assets/stylesheets/map.css"] = render_map_stylesheet(env, pins)
+    tree.files["assets/stylesheets/map.css"] = render_map_stylesheet(env, charts)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
             tree.files[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()

@@ -462,16 +462,16 @@ MAP_LAYOUTS = {  # key: figure width (inches), legend columns
     "overview:map": (6.4, 3),
     NARROW_MAP: (3.6, 1),  # one column: two of the longer English entries are too wide
 }
-LEGEND_ROW = 0.25  # inches per legend row, room enough for the larger Arabic text
+# inches per legend row: Naskh's lines are taller, and Arabic text larger (FONT_SCALE)
+LEGEND_ROW = {"en": 0.26, "ar": 0.33}
 LOCATOR_FRAME = geo.MapFrame(width=3.2)
 
 
-def map_frame(key: str, legend_entries: int) -> geo.MapFrame:
-    """The frame of an overview map: the same in both languages, so one stylesheet places
-    the links on both."""
+def map_frame(key: str, legend_entries: int, lang: str) -> geo.MapFrame:
+    """The frame of an overview map, with room for its legend's rows."""
     width, columns = MAP_LAYOUTS[key]
     rows = -(-legend_entries // columns)
-    return geo.MapFrame(width, margin=0.1, title=0.5, legend=0.1 + LEGEND_ROW * rows)
+    return geo.MapFrame(width, margin=0.1, title=0.5, legend=0.1 + LEGEND_ROW[lang] * rows)
 
 
 def located(base) -> bool:
@@ -553,7 +553,7 @@ def _map_plans(scope: _Scope) -> list[PlannedChart]:
     legend_entries = len(shown) + len(precision) + 2  # and capitals, Golan
     plans = []
     for key, (_width, legend_columns) in MAP_LAYOUTS.items():
-        frame = map_frame(key, legend_entries)
+        frame = map_frame(key, legend_entries, lang)
         plans.append(
             scope.plan(
                 key,

@@ -371,5 +371,6 @@ def render_stylesheet(env: Environment, dataset: Dataset) -> str:
 
 
 def render_map_stylesheet(env: Environment, charts: dict) -> str:
-    """The maps' stylesheet: where each base's link or marker goes (map.css.j2)."""
+    """The maps' stylesheet: where each base's link or marker goes (map.css.j2), from the
+    charts of every language by language and key."""
     return env.get_template("map.css.j2").render(charts=charts)
