@@ -27,7 +27,12 @@ from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import plan_pages
 from generator.parallel import parallel_map
-from generator.render import make_environment, render_page, render_stylesheet
+from generator.render import (
+    make_environment,
+    render_map_stylesheet,
+    render_page,
+    render_stylesheet,
+)
 from generator.search_index import index_site
 from generator.validate import load_dataset
 from generator.write import replace_directory, write_tree
@@ -95,6 +100,7 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
         for (page, code), text in zip(pages[share::shares], texts):
             tree.files[localized(page.path, code)] = text
     tree.files["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
+    tree.files["assets/stylesheets/map.css"] = render_map_stylesheet(env, charts)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
             tree.files[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()

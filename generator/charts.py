@@ -33,6 +33,16 @@ DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than":
 
 
 @dataclass(frozen=True)
+class Pin:
+    """Where a base's marker is drawn on a map, in percent of the figure from its top left:
+    pages place a link or a marker there (generated stylesheet, templates/map.css.j2)."""
+
+    base_id: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class Chart:
     key: str  # "base:qasrak:activity", "overview:map", ...
     lang: str
@@ -40,6 +50,7 @@ class Chart:
     title: str
     alt: str  # what the chart shows and its main finding, in the chart's language
     table: tuple[tuple[str, ...], ...]  # header row, then the numbers behind the chart
+    pins: tuple[Pin, ...] = ()  # maps: the located bases
 
 
 @dataclass(frozen=True)
@@ -78,11 +89,15 @@ class _Scope:
     def join(self, items, key: str = "chart.separator") -> str:
         return self.t(key).join(items)
 
-    def plan(self, key: str, kind: str, title: str, alt: list[str], table, **spec) -> PlannedChart:
+    def plan(
+        self, key: str, kind: str, title: str, alt: list[str], table, pins=(), **spec
+    ) -> PlannedChart:
         lang = self.L.code
-        if kind != "map" and self.months and self.months[0] > self.first_month:
+        if kind not in MAP_KINDS and self.months and self.months[0] > self.first_month:
             alt = [*alt, self.t("chart.alt.window", first=self.L.month(self.months[0]))]
-        chart = Chart(key, lang, chart_path(key, lang), title, " ".join(alt), tuple(table))
+        chart = Chart(
+            key, lang, chart_path(key, lang), title, " ".join(alt), tuple(table), tuple(pins)
+        )
         return PlannedChart(chart, kind, {"title": title, "lang": lang, **spec})
 
 
@@ -90,7 +105,7 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     """Every chart of one language in a stable order: base pages first, then the overview."""
     L = LANGUAGES[lang]
     if not dataset.events:
-        return [_map_plan(_Scope(dataset, L, [], None))]
+        return _map_plans(_Scope(dataset, L, [], None))
     months = record_months(dataset)
     window = months[-CHART_MONTHS:]
     scope = _Scope(dataset, L, window, derive.information_cutoff(dataset), months[0])
@@ -114,7 +129,7 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     reported = in_window(dataset.events)
     title = L.t("chart.title.activity_all")
     plans.append(_activity_plan(scope, "overview:activity", title, occurred(reported), reported))
-    return [*plans, _status_plan(scope), _map_plan(scope)]
+    return [*plans, _status_plan(scope), *_map_plans(scope)]
 
 
 def occurred(events) -> list[Event]:
@@ -430,13 +445,54 @@ def _status_plan(scope: _Scope) -> PlannedChart:
     )
 
 
-# -- locator map ------------------------------------------------------------------------------
+# -- maps -------------------------------------------------------------------------------------
+# The overview map in two layouts (the wide one for pages and PDFs, a narrow one that phones
+# get, whose text stays at least 11 CSS px on a 390 px screen), and one background for the
+# locator of every base page, on which the page places the base's marker: drawing a map per
+# base would cost a drawing per base and language at every change of the data.
+
+MAP_KINDS = ("map", "locator")
+NARROW_MAP = "narrow:overview:map"  # not "overview:…": the PDFs take the wide map only
+LOCATOR = "locator"
+# Status markers differ in shape as well as colour, in taxonomy order: a status reads
+# without telling colours apart (drawing.MARKERS draws each)
+STATUS_SHAPES = ("circle", "triangle_up", "triangle_down", "cross", "diamond", "square", "star")
+STATUS_SHAPES += ("pentagon", "hexagon", "plus")
+MAP_LAYOUTS = {  # key: figure width (inches), legend columns
+    "overview:map": (6.4, 3),
+    NARROW_MAP: (3.6, 1),  # one column: two of the longer English entries are too wide
+}
+# inches per legend row: Naskh's lines are taller, and Arabic text larger (FONT_SCALE)
+LEGEND_ROW = {"en": 0.26, "ar": 0.33}
+LOCATOR_FRAME = geo.MapFrame(width=3.2)
 
 
-def _map_plan(scope: _Scope) -> PlannedChart:
+def map_frame(key: str, legend_entries: int, lang: str) -> geo.MapFrame:
+    """The frame of an overview map, with room for its legend's rows."""
+    width, columns = MAP_LAYOUTS[key]
+    rows = -(-legend_entries // columns)
+    return geo.MapFrame(width, margin=0.1, title=0.5, legend=0.1 + LEGEND_ROW[lang] * rows)
+
+
+def located(base) -> bool:
+    """A base the maps show: its location is known and in Syria (the maps show Syria only)."""
+    return base.location is not None and base.country == "SY"
+
+
+def _pins(frame: geo.MapFrame, dataset: Dataset) -> list[Pin]:
+    pins = []
+    for base_id, base in dataset.bases.items():
+        if located(base):
+            x, y = frame.fraction(base.location.lon, base.location.lat)
+            pins.append(Pin(base_id, round(100 * x, 2), round(100 * y, 2)))
+    return pins
+
+
+def _map_plans(scope: _Scope) -> list[PlannedChart]:
     dataset, L = scope.dataset, scope.L
     lang = L.code
     statuses = dataset.taxonomy.statuses
+    shapes = {s: STATUS_SHAPES[i % len(STATUS_SHAPES)] for i, s in enumerate(statuses)}
     bases, table, groups, precisions, unplaced = [], [], {}, Counter(), []
     for base_id, base in dataset.bases.items():
         status = statuses[derive.current_status(dataset, base_id)]
@@ -446,7 +502,7 @@ def _map_plan(scope: _Scope) -> PlannedChart:
             if base.governorate
             else L.territory(base.country)
         )
-        if where is None or base.country != "SY":  # not drawn: listed under the map
+        if not located(base):  # not drawn: listed under the map
             unplaced.append(name)
             table.append((name, region, status.label.get(lang), scope.t("chart.unplaced"), "", ""))
             continue
@@ -456,6 +512,7 @@ def _map_plan(scope: _Scope) -> PlannedChart:
                 "lat": where.lat,
                 "precision": where.precision,
                 "color": status.color,
+                "shape": shapes[status.id],
                 "label": name,
             }
         )
@@ -490,27 +547,45 @@ def _map_plan(scope: _Scope) -> PlannedChart:
     if unplaced:
         alt.append(scope.t("chart.alt.map_unplaced", names=scope.join(unplaced)))
     columns = ("base", "governorate", "status", "location", "lat", "lon")
-    return scope.plan(
-        "overview:map",
-        "map",
-        scope.t("chart.title.map"),
-        alt,
-        [tuple(scope.t(f"chart.col.{c}") for c in columns), *table],
-        bases=bases,
-        capitals=[
-            {"lon": g.capital_lon, "lat": g.capital_lat, "label": g.capital.get(lang)}
-            for g in dataset.taxonomy.governorates.values()
-        ],
-        regions={r.id: r.names[lang] for r in geo.load_regions() if r.label_at},
-        statuses=[[s.label.get(lang), s.color] for s in shown],
-        precision={
-            p: scope.t(f"chart.legend.{p}")
-            for p in ("exact", "approximate", "area")
-            if precisions[p]
-        },
-        capital_label=scope.t("chart.legend.capital"),
-        golan_label=scope.t("chart.legend.golan"),
+    precision = {
+        p: scope.t(f"chart.legend.{p}") for p in ("exact", "approximate", "area") if precisions[p]
+    }
+    legend_entries = len(shown) + len(precision) + 2  # and capitals, Golan
+    plans = []
+    for key, (_width, legend_columns) in MAP_LAYOUTS.items():
+        frame = map_frame(key, legend_entries, lang)
+        plans.append(
+            scope.plan(
+                key,
+                "map",
+                scope.t("chart.title.map"),
+                alt,
+                [tuple(scope.t(f"chart.col.{c}") for c in columns), *table],
+                pins=_pins(frame, dataset),
+                frame=[frame.width, frame.margin, frame.title, frame.legend],
+                legend_columns=legend_columns,
+                bases=bases,
+                capitals=[
+                    {"lon": g.capital_lon, "lat": g.capital_lat, "label": g.capital.get(lang)}
+                    for g in dataset.taxonomy.governorates.values()
+                ],
+                regions={r.id: r.names[lang] for r in geo.load_regions() if r.label_at},
+                statuses=[[s.label.get(lang), s.color, shapes[s.id]] for s in shown],
+                precision=precision,
+                capital_label=scope.t("chart.legend.capital"),
+                golan_label=scope.t("chart.legend.golan"),
+            )
+        )
+    locator = scope.plan(
+        LOCATOR,
+        "locator",
+        scope.t("map.locator.title"),
+        [scope.t("map.locator.alt")],
+        [],
+        pins=_pins(LOCATOR_FRAME, dataset),
+        frame=[LOCATOR_FRAME.width, 0, 0, 0],
     )
+    return [*plans, locator]
 
 
 # == rendering ================================================================================

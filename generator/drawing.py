@@ -726,29 +726,37 @@ MAP_STYLES = {  # face, edge, edge width, hatch
 SEA, CAPITAL, HATCH_GREY = "#DCE9F2", "#4A4A4A", "#A0A0A0"
 
 
-def _draw_map(spec: dict[str, Any]):
-    from matplotlib.legend_handler import HandlerPatch
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, Ellipse, Patch, PathPatch
+# Status shapes (charts.STATUS_SHAPES) as matplotlib markers, and the sizes at which they
+# look as large as a circle of 9 points
+MARKERS = {
+    "circle": ("o", 9),
+    "triangle_up": ("^", 10),
+    "triangle_down": ("v", 10),
+    "cross": ("X", 10),
+    "diamond": ("D", 8),
+    "square": ("s", 8.5),
+    "star": ("*", 13),
+    "pentagon": ("p", 10),
+    "hexagon": ("h", 10),
+    "plus": ("P", 10),
+}
+
+
+def _map_axes(fig, frame: geo.MapFrame):
+    """The map's axes at the frame's place (pages compute the same place, geo.MapFrame), with
+    the sea, Syria, its neighbours and the occupied Golan."""
+    from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
-    rtl, window = _rtl(spec), geo.SYRIA_WINDOW
-    margin, title_h, legend_h = 0.1, 0.5, 1.0
-    map_w = WIDTH - 2 * margin
-    map_h = map_w / window.width_over_height
-    height = title_h + map_h + legend_h
-    fig, _ = _figure(height)  # laid out here: the map keeps its aspect
-    fig.text(
-        WIDTH - margin if rtl else margin,
-        height - 0.12,
-        spec["title"],
-        transform=fig.dpi_scale_trans,
-        ha="right" if rtl else "left",
-        va="top",
-        fontsize=_pt(STYLE["figure.titlesize"]),
-        fontweight="bold",
+    window = frame.window
+    ax = fig.add_axes(
+        (
+            frame.margin / frame.width,
+            frame.legend / frame.height,
+            frame.map_width / frame.width,
+            frame.map_height / frame.height,
+        )
     )
-    ax = fig.add_axes((margin / WIDTH, legend_h / height, map_w / WIDTH, map_h / height))
     ax.set(
         xlim=(window.lon_min, window.lon_max),
         ylim=(window.lat_min, window.lat_max),
@@ -768,26 +776,77 @@ def _draw_map(spec: dict[str, Any]):
             )
             patch.set_zorder(1 if region.kind == "neighbour" else 2)
             ax.add_patch(patch)
+    return ax
+
+
+def _draw_locator(spec: dict[str, Any]):
+    """The background of every base page's locator: the map alone, without text, on which
+    the page places the base's marker."""
+    frame = geo.MapFrame(*spec["frame"])
+    fig, _ = _figure(frame.height)
+    fig.set_size_inches(frame.width, frame.height)
+    _map_axes(fig, frame)
+    return fig
+
+
+def _draw_map(spec: dict[str, Any]):
+    from matplotlib.legend_handler import HandlerPatch
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Ellipse, Patch
+
+    rtl = _rtl(spec)
+    frame = geo.MapFrame(*spec["frame"])
+    window, width, height, margin = frame.window, frame.width, frame.height, frame.margin
+    fig, _ = _figure(height)  # laid out here: the map keeps its aspect
+    fig.set_size_inches(width, height)
+    fig.text(
+        width - margin if rtl else margin,
+        height - 0.12,
+        spec["title"],
+        transform=fig.dpi_scale_trans,
+        ha="right" if rtl else "left",
+        va="top",
+        fontsize=_pt(STYLE["figure.titlesize"]),
+        fontweight="bold",
+    )
+    ax = _map_axes(fig, frame)
     for base in spec["bases"]:
         xy = (base["lon"], base["lat"])
+        marker, size = MARKERS[base["shape"]]
         if base["precision"] == "area":  # only the area is known: a dashed circle around it
-            size = (0.32, 0.32 * window.aspect)
             ring = Ellipse(
-                xy, *size, facecolor="none", edgecolor=base["color"], lw=2, ls=(0, (2.5, 1.5))
+                xy,
+                0.32,
+                0.32 * window.aspect,
+                facecolor="none",
+                edgecolor=base["color"],
+                lw=2,
+                ls=(0, (2.5, 1.5)),
             )
             ring.set_zorder(5)
             ax.add_patch(ring)
-            _plot(ax, *xy, ls="none", marker="o", ms=3.5, color=base["color"], zorder=6)
+            _plot(ax, *xy, ls="none", marker=marker, ms=size * 0.6, color=base["color"], zorder=6)
         else:  # exact: filled; approximate: hollow
             fill = base["color"] if base["precision"] == "exact" else "white"
+            # a dark outline under the coloured edge: light status colours stay visible
+            _plot(ax, *xy, ls="none", marker=marker, ms=size, mew=4, mec=INK, mfc=fill, zorder=6)
             _plot(
-                ax, *xy, ls="none", marker="o", ms=9, mew=2.6, mec=base["color"], mfc=fill, zorder=6
+                ax,
+                *xy,
+                ls="none",
+                marker=marker,
+                ms=size,
+                mew=2.2,
+                mec=base["color"],
+                mfc=fill,
+                zorder=6,
             )
     _map_labels(fig, ax, spec, rtl)
-    entries = [
-        (Line2D([], [], ls="none", marker="o", ms=9, color=color), name)
-        for name, color in spec["statuses"]
-    ]
+    entries = []
+    for name, color, shape in spec["statuses"]:
+        marker, size = MARKERS[shape]
+        key = Line2D([], [], ls="none", marker=marker, ms=size, color=color, mec=INK, mew=1.2)
+        entries.append((key, name))
     ring = {"ls": "none", "marker": "o", "ms": 9, "mew": 2.2, "mec": GREY}
     keys = {
         "exact": Line2D([], [], mfc=GREY, **ring),
@@ -806,11 +865,11 @@ def _draw_map(spec: dict[str, Any]):
         fig,
         entries,
         rtl,
-        3,
+        spec["legend_columns"],
         loc="upper right" if rtl else "upper left",
         bbox_to_anchor=(
-            (WIDTH - margin) / WIDTH if rtl else margin / WIDTH,
-            (legend_h - 0.05) / height,
+            (width - margin) / width if rtl else margin / width,
+            (frame.legend - 0.05) / height,
         ),
         borderaxespad=0,
         handler_map={Circle: HandlerPatch(patch_func=_circle_key)},
@@ -900,4 +959,5 @@ DRAWERS = {
     "figures": _draw_figures,
     "status": _draw_status,
     "map": _draw_map,
+    "locator": _draw_locator,
 }

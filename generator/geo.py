@@ -44,6 +44,38 @@ SYRIA_WINDOW = MapWindow()
 
 
 @dataclass(frozen=True)
+class MapFrame:
+    """A map's figure, in inches: a title band, the map at the window's aspect, a legend band.
+    Pure, so that pages can put links over the drawn markers without drawing (`fraction`)."""
+
+    width: float
+    margin: float = 0.0
+    title: float = 0.0
+    legend: float = 0.0
+    window: MapWindow = SYRIA_WINDOW
+
+    @property
+    def map_width(self) -> float:
+        return self.width - 2 * self.margin
+
+    @property
+    def map_height(self) -> float:
+        return self.map_width / self.window.width_over_height
+
+    @property
+    def height(self) -> float:
+        return self.title + self.map_height + self.legend
+
+    def fraction(self, lon: float, lat: float) -> tuple[float, float]:
+        """Where a point falls on the figure, as fractions of its width from the left and of
+        its height from the top (as CSS places things)."""
+        w = self.window
+        x = self.margin + (lon - w.lon_min) / (w.lon_max - w.lon_min) * self.map_width
+        y = self.title + (w.lat_max - lat) / (w.lat_max - w.lat_min) * self.map_height
+        return x / self.width, y / self.height
+
+
+@dataclass(frozen=True)
 class Region:
     """A country (or the Golan) cut to the map window: outer rings and holes as polygons."""
 

@@ -142,6 +142,9 @@ class View:
             f'<a href="{escape(self.url(base_url(base_id)))}">{self.lang.isolate(base.name.get(self.code))}</a>'
         )
 
+    def base_href(self, base_id: str) -> str:
+        return self.url(base_url(base_id))
+
     def event_link(self, event: Event) -> str:
         return self.url(event_url(self.dataset, event))
 
@@ -385,3 +388,9 @@ def render_page(
 
 def render_stylesheet(env: Environment, dataset: Dataset) -> str:
     return env.get_template("taxonomy.css.j2").render(dataset=dataset)
+
+
+def render_map_stylesheet(env: Environment, charts: dict) -> str:
+    """The maps' stylesheet: where each base's link or marker goes (map.css.j2), from the
+    charts of every language by language and key."""
+    return env.get_template("map.css.j2").render(charts=charts)

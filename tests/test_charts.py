@@ -32,6 +32,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ARABIC = re.compile("[\u0600-\u06ff]")
 LATIN = re.compile("[A-Za-z]")
 OVERVIEW = {"overview:activity", "overview:status", "overview:map"}
+MAPS = {charts.NARROW_MAP, charts.LOCATOR}  # the phone layout of the map; the locators' map
 
 
 def dataset_of(path: Path):
@@ -97,7 +98,7 @@ def plan_of(dataset, lang: str, key: str) -> charts.PlannedChart:
 def test_every_base_and_the_overview_get_their_charts_in_both_languages(real, rendered):
     for lang in ("en", "ar"):
         made = rendered["charts"][lang]
-        expected = set(OVERVIEW)
+        expected = OVERVIEW | MAPS
         for base_id in real.bases:
             events = charts.occurred(real.events_of_base(base_id))
             assert events, f"{base_id} has no event: the real data should give every base a chart"
@@ -111,7 +112,8 @@ def test_every_base_and_the_overview_get_their_charts_in_both_languages(real, re
             assert chart.path.isascii()
             svg = (rendered["out"] / chart.path).read_bytes()
             assert svg.startswith(b"<?xml") and b"<svg" in svg
-            assert chart.title and chart.alt and len(chart.table) > 1
+            assert chart.title and chart.alt
+            assert len(chart.table) > 1 or key == charts.LOCATOR  # a background, no numbers
 
 
 def test_a_base_without_figures_gets_no_figures_chart(rendered):
@@ -193,6 +195,7 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
         "base:qasrak:figures",
         "overview:status",
         "overview:map",
+        charts.NARROW_MAP,
     }
     arabic = [spec(p) for p in charts.plan_charts(real, "ar")]
     assert arabic == [spec(p) for p in charts.plan_charts(changed, "ar")]
@@ -203,7 +206,7 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
 
 def test_arabic_titles_alt_texts_and_tables_are_in_arabic(rendered):
     for chart in rendered["charts"]["ar"].values():
-        for text in (chart.title, chart.alt, *chart.table[0]):
+        for text in (chart.title, chart.alt, *(chart.table[0] if chart.table else ())):
             assert ARABIC.search(text), (chart.key, text)
             assert not LATIN.search(text), (chart.key, text)
     overview = rendered["charts"]["ar"]["overview:activity"]
@@ -387,3 +390,39 @@ def test_month_names_under_a_time_axis_never_touch(real, two_years):
                 )
             assert len(boxes) >= 2, (key, lang)
             assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), (key, lang)
+
+
+# -- maps you can use -----------------------------------------------------------------------------
+
+
+def test_each_pin_is_where_the_map_draws_its_base(real):
+    """Pages put a base's link or marker at its pin, computed without drawing: it must fall
+    on the drawn marker, in every layout and language."""
+    for lang in ("en", "ar"):
+        for key in ("overview:map", charts.NARROW_MAP, charts.LOCATOR):
+            plan = plan_of(real, lang, key)
+            located = [b for b in real.bases.values() if b.location and b.country == "SY"]
+            assert [p.base_id for p in plan.chart.pins] == [b.id for b in located]
+            with drawn(plan) as fig:
+                ax = fig.axes[0]
+                ax.apply_aspect()
+                width, height = fig.bbox.width, fig.bbox.height
+                for pin, base in zip(plan.chart.pins, located):
+                    x, y = ax.transData.transform((base.location.lon, base.location.lat))
+                    assert abs(100 * x / width - pin.x) < 0.1, (lang, key, pin)
+                    assert abs(100 * (1 - y / height) - pin.y) < 0.1, (lang, key, pin)
+
+
+def test_map_statuses_differ_in_shape(real):
+    """A status reads without telling colours apart: no two statuses share a shape."""
+    statuses = plan_of(real, "en", "overview:map").spec["statuses"]
+    shapes = [shape for _label, _color, shape in statuses]
+    assert len(set(shapes)) == len(shapes) > 1
+
+
+def test_the_map_legend_fits_its_figure_in_every_layout_and_language(real):
+    for lang in ("en", "ar"):
+        for key in ("overview:map", charts.NARROW_MAP):
+            with drawn(plan_of(real, lang, key)) as fig:
+                box = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
+                assert box.y0 >= 0 and box.x0 >= 0 and box.x1 <= fig.bbox.width, (lang, key)
