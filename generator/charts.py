@@ -112,8 +112,8 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
         spec = recent[chart.key].spec if chart.key in recent else plan.spec
         plans.append(replace(plan, chart=chart))
         plans.append(PlannedChart(chart, plan.kind, {**spec, "narrow": True}, narrow=True))
-    scope = _Scope(dataset, L, months[-CHART_MONTHS:], derive.information_cutoff(dataset))
-    return [*plans, _map_plan(scope)]
+    cutoff = derive.information_cutoff(dataset)
+    return [*plans, _map_plan(_Scope(dataset, L, months[-CHART_MONTHS:], cutoff, months[0]))]
 
 
 def _time_charts(dataset: Dataset, L: Language, months: list[date], length: int):
