@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
@@ -29,6 +29,9 @@ MIN_VISIBLE_DAYS = 4  # a status span shorter than this is drawn as a dot
 # Time axes cover the record, or its last CHART_MONTHS months when it is longer: more monthly
 # bars than this do not fit a page's width, and drawing them is slow. Tables keep every event.
 CHART_MONTHS = 24
+# Phones get a narrow drawing of each time chart (not the map) with larger text, over the
+# last NARROW_MONTHS months: 24 monthly bars do not fit 390 pixels at a readable size.
+NARROW_MONTHS = 12
 DIRECTION = {"more_than": "up", "at_least": "up", "up_to": "down", "fewer_than": "down"}
 
 
@@ -51,6 +54,7 @@ class Chart:
     alt: str  # what the chart shows and its main finding, in the chart's language
     table: tuple[tuple[str, ...], ...]  # header row, then the numbers behind the chart
     pins: tuple[Pin, ...] = ()  # maps: the located bases
+    narrow_path: str | None = None  # its drawing for phones, if it has one
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,16 @@ class PlannedChart:
     chart: Chart
     kind: str  # activity, figures, status or map: which drawing function
     spec: dict[str, Any] = field(hash=False, compare=False)  # all the drawing needs
+    narrow: bool = False  # the phone drawing of `chart`, written to chart.narrow_path
+
+    @property
+    def path(self) -> str:
+        """Where this drawing is written."""
+        return self.chart.narrow_path if self.narrow else self.chart.path
 
 
-def chart_path(key: str, lang: str) -> str:
-    return f"charts/{lang}/{key.replace(':', '-')}.svg"
+def chart_path(key: str, lang: str, narrow: bool = False) -> str:
+    return f"charts/{lang}/{key.replace(':', '-')}{'.narrow' if narrow else ''}.svg"
 
 
 # == planning: pure ===========================================================================
@@ -102,12 +112,28 @@ class _Scope:
 
 
 def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
-    """Every chart of one language in a stable order: base pages first, then the overview."""
+    """Every chart of one language in a stable order, base pages first, then the overview;
+    each time chart followed by its narrow drawing for phones."""
     L = LANGUAGES[lang]
     if not dataset.events:
         return _map_plans(_Scope(dataset, L, [], None))
     months = record_months(dataset)
-    window = months[-CHART_MONTHS:]
+    wide = _time_charts(dataset, L, months, CHART_MONTHS)
+    recent = {p.chart.key: p for p in _time_charts(dataset, L, months, NARROW_MONTHS)}
+    plans = []
+    for plan in wide:
+        chart = replace(plan.chart, narrow_path=chart_path(plan.chart.key, lang, narrow=True))
+        # a chart with nothing in the last months shows its whole window on phones too
+        spec = recent[chart.key].spec if chart.key in recent else plan.spec
+        plans.append(replace(plan, chart=chart))
+        plans.append(PlannedChart(chart, plan.kind, {**spec, "narrow": True}, narrow=True))
+    cutoff = derive.information_cutoff(dataset)
+    return [*plans, *_map_plans(_Scope(dataset, L, months[-CHART_MONTHS:], cutoff, months[0]))]
+
+
+def _time_charts(dataset: Dataset, L: Language, months: list[date], length: int):
+    """The charts over time (activity, figures, status) over the last `length` months."""
+    window = months[-length:]
     scope = _Scope(dataset, L, window, derive.information_cutoff(dataset), months[0])
     recent = window[0] if len(window) < len(months) else None
 
@@ -118,7 +144,7 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     for base_id, base in dataset.bases.items():
         reported = in_window(dataset.events_of_base(base_id))
         events = occurred(reported)
-        name = base.name.get(lang)
+        name = base.name.get(L.code)
         if events:
             title = L.t("chart.title.activity_base", base=name)
             plans.append(
@@ -129,7 +155,7 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     reported = in_window(dataset.events)
     title = L.t("chart.title.activity_all")
     plans.append(_activity_plan(scope, "overview:activity", title, occurred(reported), reported))
-    return [*plans, _status_plan(scope), *_map_plans(scope)]
+    return [*plans, _status_plan(scope)]
 
 
 def occurred(events) -> list[Event]:
@@ -602,4 +628,4 @@ def render_charts(
     charts: dict[str, dict[str, Chart]] = {lang: {} for lang in LANGUAGES}
     for plan in plans:
         charts[plan.chart.lang][plan.chart.key] = plan.chart
-    return charts, {plan.chart.path: svgs[key] for plan, key in zip(plans, keys)}
+    return charts, {plan.path: svgs[key] for plan, key in zip(plans, keys)}

@@ -29,7 +29,11 @@ FONT_FILES += ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")
 # Arabic labels) so that no glyph is ever missing.
 FONTS = {"en": ["Noto Sans", "Noto Naskh Arabic"], "ar": ["Noto Naskh Arabic", "Noto Sans"]}
 FONT_SCALE = {"en": 1.0, "ar": 1.1}  # Naskh looks smaller than Latin at the same size
-WIDTH = 6.4  # inches: a phone screen's width at 100 %, and a column in print
+WIDTH = 6.4  # inches: a page's column on a screen at 100 %, and in print
+# The phone drawing of a chart (spec["narrow"]): about as wide as a 390 pixel screen's column
+# (96 CSS pixels an inch), so that it is shown at about its size, with larger text.
+NARROW_WIDTH = 3.7
+NARROW_TEXT = 1.1
 DPI = 100  # of the figures, while they are laid out (an SVG is written at 72)
 INK, MUTED, GREY, GRID = "#222222", "#5F5F5F", "#555555", "#DDDDDD"
 STYLE: dict[str, Any] = {
@@ -85,9 +89,11 @@ def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
 def drawn(plan: PlannedChart) -> Iterator[Any]:
     """The figure of `plan`, in the chart style of its language, which holds in the block."""
     mpl = _matplotlib()
-    scale = FONT_SCALE[plan.chart.lang]
+    narrow = plan.spec.get("narrow", False)
+    scale = FONT_SCALE[plan.chart.lang] * (NARROW_TEXT if narrow else 1)
     sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
-    with mpl.rc_context({**STYLE, **sizes, "font.family": FONTS[plan.chart.lang]}):
+    width = {"figure.figsize": (NARROW_WIDTH if narrow else WIDTH, 4.8)}
+    with mpl.rc_context({**STYLE, **sizes, **width, "font.family": FONTS[plan.chart.lang]}):
         yield DRAWERS[plan.kind](plan.spec)
 
 
@@ -119,11 +125,11 @@ def _measuring_renderer():
 
 
 @lru_cache(maxsize=4096)
-def _text_width(text: str, size: float, family: tuple[str, ...]) -> float:
+def _text_width(text: str, size: float, family: tuple[str, ...], weight: str = "normal") -> float:
     """The width of one line of text at DPI, in pixels."""
     from matplotlib.font_manager import FontProperties
 
-    font = FontProperties(family=list(family), size=size)
+    font = FontProperties(family=list(family), size=size, weight=weight)
     return _measuring_renderer().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
@@ -139,9 +145,17 @@ def _figure(height: float, panels: int = 0):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    width = _matplotlib().rcParams["figure.figsize"][0]  # WIDTH, or NARROW_WIDTH (drawn)
+    fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig, [Panel(fig) for _ in range(panels)]
+
+
+def _fit_height(fig, title, height: float) -> None:
+    """Make the figure `height` inches high, its title still at the top: a narrow chart's
+    height depends on its legend, known once drawn (_bottom_legend places it in inches)."""
+    fig.set_size_inches(fig.get_figwidth(), height)
+    title.set_y(1 - PAD / height)
 
 
 class Panel:
@@ -194,13 +208,26 @@ class Panel:
 def _title(fig, spec: dict[str, Any]):
     """The chart's title, starting where reading starts."""
     rtl = _rtl(spec)
+    rc = _matplotlib().rcParams
+    font = (rc["figure.titlesize"], tuple(rc["font.family"]), rc["figure.titleweight"])
     return fig.suptitle(
-        spec["title"],
+        _wrapped(spec["title"], (fig.get_figwidth() - 2 * PAD) * 0.98 * DPI, *font),
         x=0.99 if rtl else 0.01,
         y=1 - PAD / fig.get_figheight(),
         ha="right" if rtl else "left",
         va="top",
     )
+
+
+def _wrapped(text: str, width: float, *font) -> str:
+    """`text` on as many lines as it takes to fit `width` pixels, broken between words."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and _text_width(f"{lines[-1]} {word}", *font) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _layout(fig, panels, title, legend: float, ticks=None, texts=None, marks=None) -> None:
@@ -357,7 +384,7 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
 
     size = _matplotlib().rcParams["legend.fontsize"]
     em, dpi = size / 72, fig.dpi  # inches
-    width, height = fig.get_size_inches().tolist()
+    width = fig.get_figwidth()
     renderer = _measuring_renderer()
     texts = [
         fig.text(0, 0, label, fontsize=size, va="baseline", ha="right" if rtl else "left")
@@ -367,13 +394,19 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
     ascent = max(b.y1 for b in boxes) / dpi
     descent = max(-b.y0 for b in boxes) / dpi
     pitch = ascent + descent + 0.5 * em
-    ncols = max(1, min(ncols, len(entries)))
-    rows = math.ceil(len(entries) / ncols)
     key, gap = 1.6 * em, 0.5 * em
-    columns = [
-        max(key + gap + boxes[i].width / dpi for i in range(c, len(entries), ncols))
-        for c in range(ncols)
-    ]
+
+    def widths(ncols: int) -> list[float]:
+        return [
+            max(key + gap + boxes[i].width / dpi for i in range(c, len(entries), ncols))
+            for c in range(ncols)
+        ]
+
+    ncols = max(1, min(ncols, len(entries)))
+    while ncols > 1 and sum(widths(ncols)) + 1.2 * em * (ncols - 1) > 0.98 * width - 0.8 * em:
+        ncols -= 1  # fewer columns on a narrow chart, rather than running off its side
+    rows = math.ceil(len(entries) / ncols)
+    columns = widths(ncols)
     start = (0.99 * width if rtl else 0.01 * width) + (-0.4 * em if rtl else 0.4 * em)
     lowest = PAD + 0.4 * em + descent  # the last row's baseline
     for i, ((handle, _), text) in enumerate(zip(entries, texts)):
@@ -382,7 +415,7 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
         edge = start - offset if rtl else start + offset  # where this entry starts
         x0 = edge - key if rtl else edge  # the key's left side
         y = lowest + (rows - 1 - row) * pitch
-        text.set_position(((x0 - gap if rtl else x0 + key + gap) / width, y / height))
+        text.set(position=(x0 - gap if rtl else x0 + key + gap, y), transform=fig.dpi_scale_trans)
         if isinstance(handle, Line2D):
             mark = Line2D([x0, x0 + key / 2, x0 + key], [y + 0.35 * em] * 3)
             mark.update_from(handle)
@@ -573,6 +606,8 @@ def _draw_activity(spec: dict[str, Any]):
     panel.set_xlim(-0.6, len(x) - 0.4)
     values = _value_axis(panel, spec)
     legend = _bottom_legend(fig, entries, rtl, 3)
+    if spec.get("narrow"):
+        _fit_height(fig, title, 3.0 + legend)
     _layout(fig, [panel], title, legend, ticks=(x, spec["months"]), texts={0: values})
     return fig
 
@@ -611,6 +646,8 @@ def _draw_figures(spec: dict[str, Any]):
             for low, high, direction in p["claims"]:
                 for value in sorted({low, high}):
                     marks[markers[direction], color, fill].append((p["x"], value))
+            if spec.get("narrow"):  # no room for values beside points: the axis and table
+                continue
             side = _label_side(-1 if rtl else 1, (p["x"] - start) / span)
             _point_label(
                 panel,
@@ -651,6 +688,8 @@ def _draw_figures(spec: dict[str, Any]):
     }
     entries += [(keys[name], text) for name, text in spec["legend"].items()]
     legend = _bottom_legend(fig, entries, rtl, 2)
+    if spec.get("narrow"):
+        _fit_height(fig, title, 1.5 + 1.5 * len(panels) + legend)
     ticks = _month_axis(panels[-1], axis)  # the same months in every panel, named once
     _layout(fig, panels, title, legend, ticks, dict(enumerate(texts)), marks=axis["bounds"])
     return fig
@@ -713,6 +752,8 @@ def _draw_status(spec: dict[str, Any]):
         key = Patch(facecolor="white", edgecolor=GREY, hatch=HATCH, hatchcolor=GREY, lw=0)
         entries.append((key, spec["hatch_label"]))
     legend = _bottom_legend(fig, entries, rtl, 3)
+    if spec.get("narrow"):
+        _fit_height(fig, title, 1.2 + 0.55 * len(rows) + legend)
     ticks = _month_axis(panel, spec["axis"])
     _layout(fig, [panel], title, legend, ticks, {0: [cutoff]}, marks=spec["axis"]["bounds"])
     return fig

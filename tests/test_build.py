@@ -139,8 +139,13 @@ def test_an_edit_redraws_only_the_charts_that_show_it(mini, tmp_path, monkeypatc
     build_site(mini, site, pdf=False)
     second = charts_of(tree(site))
     changed = sorted(name for name in first if first[name] != second[name])
-    assert changed == ["charts/ar/base-qasrak-figures.svg", "charts/en/base-qasrak-figures.svg"]
-    assert len(list((tmp_path / "cache" / "charts").iterdir())) == len(first) + 2
+    figures = [
+        f"charts/{lang}/base-qasrak-figures{v}.svg"
+        for lang in ("ar", "en")
+        for v in ("", ".narrow")
+    ]
+    assert changed == sorted(figures)  # the page's drawing and the phone's
+    assert len(list((tmp_path / "cache" / "charts").iterdir())) == len(first) + 4
     monkeypatch.setenv("BRIEFING_CACHE", str(tmp_path / "clean"))
     build_site(mini, tmp_path / "clean-site", pdf=False)
     assert tree(tmp_path / "clean-site") == tree(site)

@@ -187,15 +187,14 @@ def test_a_change_in_one_base_redraws_only_the_charts_that_show_it(real):
         qasrak, name=dataclasses.replace(qasrak.name, en="Qasrak airbase")
     )
     changed = dataclasses.replace(real, bases={**real.bases, "qasrak": renamed})
-    before = {p.chart.key: spec(p) for p in charts.plan_charts(real, "en")}
-    after = {p.chart.key: spec(p) for p in charts.plan_charts(changed, "en")}
-    redrawn = {key for key in before if before[key] != after[key]}
+    before = {p.path: spec(p) for p in charts.plan_charts(real, "en")}
+    after = {p.path: spec(p) for p in charts.plan_charts(changed, "en")}
+    redrawn = {path for path in before if before[path] != after[path]}
+    shown = ("base:qasrak:activity", "base:qasrak:figures", "overview:status")
     assert redrawn == {
-        "base:qasrak:activity",
-        "base:qasrak:figures",
-        "overview:status",
-        "overview:map",
-        charts.NARROW_MAP,
+        *(charts.chart_path(key, "en", narrow) for key in shown for narrow in (False, True)),
+        charts.chart_path("overview:map", "en"),
+        charts.chart_path(charts.NARROW_MAP, "en"),
     }
     arabic = [spec(p) for p in charts.plan_charts(real, "ar")]
     assert arabic == [spec(p) for p in charts.plan_charts(changed, "ar")]

@@ -38,6 +38,11 @@ def plans() -> dict[str, list]:
     return {name: plans_of(name) for name in DATASETS}
 
 
+def label(plan) -> str:
+    """A drawing's name in these tests: its chart's key, and "narrow" for a phone's."""
+    return plan.chart.key + (" narrow" if plan.narrow else "")
+
+
 @pytest.fixture(scope="module")
 def drawn_once(plans) -> dict[tuple[str, str, str], bytes]:
     """Every chart of both datasets drawn in plan order, any warning (a missing glyph is one)
@@ -47,7 +52,7 @@ def drawn_once(plans) -> dict[tuple[str, str, str], bytes]:
         warnings.simplefilter("error")
         for name, planned in plans.items():
             for plan in planned:
-                svgs[name, plan.chart.lang, plan.chart.key] = draw_svg(plan)
+                svgs[name, plan.chart.lang, label(plan)] = draw_svg(plan)
     return svgs
 
 
@@ -60,7 +65,7 @@ def test_every_chart_draws_without_a_warning(plans, drawn_once):
 def test_a_chart_has_the_same_bytes_drawn_again_in_another_order(plans, drawn_once):
     # Arabic before English and the map first: nothing one chart leaves behind may reach the next
     for plan in reversed(plans["mini"]):
-        key = ("mini", plan.chart.lang, plan.chart.key)
+        key = ("mini", plan.chart.lang, label(plan))
         assert draw_svg(plan) == drawn_once[key], key
 
 
@@ -73,7 +78,8 @@ from generator.validate import load_dataset
 
 dataset, _ = load_dataset(Path(sys.argv[1]))
 plans = plan_charts(dataset, "ar") + plan_charts(dataset, "en")
-print(json.dumps({f"{p.chart.lang} {p.chart.key}": hashlib.sha256(draw_svg(p)).hexdigest()
+print(json.dumps({f"{p.chart.lang} {p.chart.key}{' narrow' if p.narrow else ''}":
+                  hashlib.sha256(draw_svg(p)).hexdigest()
                   for p in plans}))
 """
 
@@ -151,3 +157,36 @@ def test_the_private_api_check_finds_what_it_looks_for():
     code = "fig._suptitle = None\nself._cache = {}\nx = f(a)._b  # c._d\ns = 'e._f'\n"
     code += "super().__init__()\n"
     assert private_attributes(code) == ["1: fig._suptitle", "3: )._b"]
+
+
+# A 390 pixel phone shows a chart in a column of about 355 CSS pixels (measured with Material's
+# margins in tests/test_charts_phone.py); the narrow drawing is shown at that width.
+PHONE_COLUMN_PX = 350
+TEXT_SIZE = re.compile(rb'<g id="text_\d+">\s*<!--.*?-->\s*<g [^>]*scale\(([\d.]+) -', re.S)
+
+
+def smallest_text_px(svg: bytes, shown_px: float) -> float:
+    """The smallest text of a chart in CSS pixels when the SVG is shown `shown_px` wide: its
+    texts are paths, each scaled by its font size in points / 100, its width in points."""
+    width = float(re.search(rb'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+    return min(float(s) * 100 for s in TEXT_SIZE.findall(svg)) * shown_px / width
+
+
+def test_every_time_chart_has_a_narrow_drawing_with_text_of_11_px_on_a_phone(plans, drawn_once):
+    for name, planned in plans.items():
+        time_charts = {
+            (p.chart.lang, p.chart.key)
+            for p in planned
+            if p.kind in ("activity", "figures", "status")
+        }
+        narrow = {(p.chart.lang, p.chart.key): label(p) for p in planned if p.narrow}
+        assert set(narrow) == time_charts
+        for (lang, _), key in narrow.items():
+            shown = smallest_text_px(drawn_once[name, lang, key], PHONE_COLUMN_PX)
+            assert shown >= 11, (lang, key, shown)
+
+
+def test_a_wide_drawing_would_be_unreadable_on_a_phone(drawn_once):
+    """Why the narrow drawings exist: a wide one shrunk to a phone's column."""
+    wide = drawn_once["real", "en", "overview:activity"]
+    assert smallest_text_px(wide, PHONE_COLUMN_PX) < 8
