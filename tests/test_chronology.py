@@ -72,8 +72,9 @@ def test_filtering_by_a_base_keeps_only_its_events(browser, built_site, lang):  
             assert heading.is_visible() == (group.locator("article:visible").count() > 0)
 
         page.locator(".bf-filter__reset").click()
-        page.wait_for_function(
-            f"document.querySelectorAll('article.bf-event:not([hidden])').length === {total}"
+        page.wait_for_function(  # a function, not a string: the page's CSP forbids eval
+            "n => document.querySelectorAll('article.bf-event:not([hidden])').length === n",
+            arg=total,
         )
         assert numbers(count.inner_text()) == [total, total]
         assert page.evaluate("window.__violations") == []
