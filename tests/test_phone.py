@@ -19,7 +19,9 @@ from tests.test_browser import browser  # noqa: F401  (the shared browser fixtur
 WEBFONTS = ROOT / "docs" / "assets" / "fonts" / "webfonts.py"
 PHONE = {"width": 390, "height": 844}
 TRANSFER_BUDGET = 350 * 1024  # compressed, for a first visit
-PAGES = {  # a page of every kind; {period} is the newest chronology page (a year or a month)
+# a page of every kind; {period} is the newest chronology page (a year or a month), {briefing}
+# the newest briefing
+PAGES = {
     "overview": "",
     "bases": "bases/",
     "base": "bases/qasrak/",
@@ -29,6 +31,9 @@ PAGES = {  # a page of every kind; {period} is the newest chronology page (a yea
     "methodology": "methodology/",
     "data": "data/",
     "corrections": "corrections/",
+    "briefings": "briefings/",
+    "briefing": "briefings/{briefing}/",
+    "search": "search/",
 }
 LANGUAGES = {"en": "", "ar": "ar/"}
 CASES = [(lang, kind) for lang in LANGUAGES for kind in PAGES]
@@ -97,6 +102,7 @@ def visits(browser, built_site) -> dict[tuple[str, str], Visit]:  # noqa: F811
     """Every page of CASES loaded once at a phone's size, each with an empty cache. The pages
     load side by side (their waits for the network to go quiet overlap), then are examined."""
     period = max(p.name for p in (built_site / "chronology").iterdir() if p.is_dir())
+    briefing = max(p.name for p in (built_site / "briefings").iterdir() if p.is_dir())
     found: dict[tuple[str, str], Visit] = {}
     with serve(built_site) as root:
         opened = []
@@ -106,7 +112,7 @@ def visits(browser, built_site) -> dict[tuple[str, str], Visit]:  # noqa: F811
             visit = found[(lang, kind)] = Visit()
             page.on("requestfailed", lambda r, v=visit: v.failures.append(f"{r.url}: {r.failure}"))
             page.on("response", lambda r, v=visit: record(v, r))
-            url = root + LANGUAGES[lang] + PAGES[kind].format(period=period)
+            url = root + LANGUAGES[lang] + PAGES[kind].format(period=period, briefing=briefing)
             page.goto(url, wait_until="commit")
             opened.append((visit, context, page))
         for visit, context, page in opened:
