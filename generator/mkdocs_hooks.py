@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from generator.accessibility import keep_alternates_from_sitemap_lookups
@@ -39,15 +40,18 @@ def build_html(
     from mkdocs.commands.build import build
 
     config = load_site_config(config_file, docs_dir, site_dir, strict=not dirty)
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    saved = os.environ.get("SOURCE_DATE_EPOCH"), list(sys.argv)
     os.environ["SOURCE_DATE_EPOCH"] = build_epoch
+    if dirty:  # mkdocs-static-i18n builds the other languages dirty only if the command says so
+        sys.argv.append("--dirty")
     try:
         build(config, dirty=dirty)
     finally:
-        if saved is None:
+        if saved[0] is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
+            os.environ["SOURCE_DATE_EPOCH"] = saved[0]
+        sys.argv[:] = saved[1]
     return config.site_url
 
 

@@ -70,8 +70,9 @@ class Preview:
 
     def rebuild(self) -> None:
         """Build again; on invalid data or a failed build, keep the problems to show."""
+        extras = None
         try:
-            self._rebuild()
+            extras = self._rebuild()
         except DataError as exc:
             self.problems = list(exc.problems)
         except Exception as exc:  # a template or MkDocs error: shown, and the next save retries
@@ -82,6 +83,8 @@ class Preview:
                 say(problem.format())
         self.version += 1
         self.publish_state()
+        if extras:  # the downloads and feeds follow the pages, which the editor is waiting for
+            write_extras(*extras)
 
     def publish_state(self) -> None:
         """Tell the serving process what to show: the problems page while there are
@@ -93,7 +96,8 @@ class Preview:
             problems.unlink(missing_ok=True)
         write_atomically(self.state / "version", str(self.version).encode())
 
-    def _rebuild(self) -> None:
+    def _rebuild(self) -> tuple:
+        """The pages; returns what writing the exports and feeds takes."""
         from generator.mkdocs_hooks import build_html
 
         started = time.perf_counter()
@@ -105,10 +109,10 @@ class Preview:
         site_url = build_html(
             self.config_file, self.docs, self.site, build_date(dataset), dirty=self.built
         )
-        write_extras(dataset, self.site, site_url)
         self.built = True
         self.problems = []
         say(f"rebuilt in {time.perf_counter() - started:.1f} s")
+        return dataset, self.site, site_url
 
     def error_page(self) -> bytes:
         items = "".join(f"<li><code>{html.escape(p.format())}</code></li>" for p in self.problems)
