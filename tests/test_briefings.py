@@ -156,7 +156,8 @@ def test_the_real_record_has_a_briefing_whose_judgements_rest_on_its_events():
 def test_every_page_says_when_its_information_ends(built_site):
     for page in ("index.html", "ar/index.html", "bases/qasrak/index.html", "sources/index.html"):
         html = (built_site / page).read_text(encoding="utf-8")
-        assert 'class="bf-updated" data-cutoff="' in html and "bf-stale" in html, page
+        assert 'class="bf-updated" data-search-exclude data-cutoff="' in html, page
+        assert "bf-stale" in html, page
     assert (built_site / "assets/javascripts/stale.js").is_file()
 
 

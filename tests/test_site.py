@@ -152,6 +152,9 @@ def test_search_finds_each_event_on_its_chronology_page_and_not_on_base_pages(bu
     # what an event is, not the list of its reports and their provenance (the sources page)
     sourcing = [url for url, text in pages.items() if "independent origin" in text]
     assert not any(url.startswith("/chronology/") for url in sourcing), sourcing
+    # nor the line every page carries about the information cutoff and the publisher
+    assert not any("Information cutoff" in text for text in pages.values())
+    assert not any("Published by" in text for text in pages.values())
     page = (built_site / "bases" / "qasrak" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="bf-event"') >= 3  # the page still shows its events
 
