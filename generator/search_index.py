@@ -22,6 +22,18 @@ OPTIONS = [
 ]  # fmt: skip
 
 
+# Pagefind's ready-made interfaces: the Search page has its own (docs/assets/javascripts/search.js)
+UNUSED_BUNDLES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+
+
 def index_site(site: Path) -> None:
     """Write the search index of the built `site` into `site/pagefind/`."""
     command = [str(get_executable()), *OPTIONS, "--site", str(site)]
@@ -29,6 +41,8 @@ def index_site(site: Path) -> None:
     if done.returncode != 0:
         raise RuntimeError(f"pagefind could not index {site}:\n{done.stdout}{done.stderr}")
     in_order(site / "pagefind" / "pagefind-entry.json")
+    for bundle in UNUSED_BUNDLES:
+        (site / "pagefind" / bundle).unlink(missing_ok=True)
 
 
 def in_order(entry: Path) -> None:

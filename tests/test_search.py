@@ -74,3 +74,10 @@ def test_only_the_search_page_may_run_webassembly(built_site):
     pages = {p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")}
     wasm = {p for p in pages if "'wasm-unsafe-eval'" in (built_site / p).read_text("utf-8")}
     assert wasm == {"search/index.html", "ar/search/index.html"}
+
+
+def test_only_what_the_search_page_loads_is_published(built_site):
+    """Pagefind also writes ready-made interfaces the site does not use: they are left out."""
+    published = {p.name for p in (built_site / "pagefind").iterdir() if p.is_file()}
+    assert "pagefind.js" in published and "pagefind-entry.json" in published
+    assert not {name for name in published if "-ui." in name or "highlight" in name}, published
