@@ -18,14 +18,14 @@ from pathlib import Path
 from time import perf_counter
 
 from generator.cache import OutputCache, cache_root
-from generator.charts import Chart, render_charts
+from generator.charts import Chart, plan_charts, render_charts
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
 from generator.exports import render_exports
 from generator.feeds import render_feeds
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
-from generator.pages import plan_pages
+from generator.pages import event_page_path, plan_pages
 from generator.parallel import parallel_map
 from generator.render import (
     make_environment,
@@ -86,10 +86,7 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
     charts, files = render_charts(dataset, cache)
     tree = DocsTree(dict(files), charts)
     env = make_environment()
-    prose = {
-        code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8")
-        for code in LANGUAGES
-    }
+    prose = methodology_prose(docs_dir)
     pages = [(page, code) for page in plan_pages(dataset) for code in LANGUAGES]
     # large records are rendered by one worker per core, each given every other page
     shares = 1 if len(dataset.events) < PARALLEL_EVENTS_OVER else (os.cpu_count() or 1)
@@ -105,6 +102,45 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
         if asset.is_file() and asset.suffix != ".md":
             tree.files[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
     return tree
+
+
+def generate_pages(dataset: Dataset, paths: set[str], docs_dir: Path = DOCS_DIR) -> dict[str, str]:
+    """Only the pages at `paths`, in both languages, with their charts planned but not drawn:
+    the preview shows the pages a save touched before it regenerates everything."""
+    charts: dict[str, dict[str, Chart]] = {
+        lang: {plan.chart.key: plan.chart for plan in plan_charts(dataset, lang)}
+        for lang in LANGUAGES
+    }
+    pages = [
+        (page, code) for page in plan_pages(dataset) if page.path in paths for code in LANGUAGES
+    ]
+    texts = _render_pages((dataset, methodology_prose(docs_dir), charts), pages)
+    return {localized(page.path, code): text for (page, code), text in zip(pages, texts)}
+
+
+def touched_pages(before: Dataset, after: Dataset) -> set[str]:
+    """The pages showing the events and bases that changed between two datasets (added,
+    edited or removed): the bases' pages and the events' chronology pages."""
+    old = {event.id: event for event in before.events}
+    new = {event.id: event for event in after.events}
+    changed = [(after, e) for i, e in new.items() if old.get(i) != e]
+    changed += [(before, e) for i, e in old.items() if i not in new]
+    paths = {
+        f"bases/{base_id}.md"
+        for base_id in before.bases.keys() | after.bases.keys()
+        if before.bases.get(base_id) != after.bases.get(base_id)
+    }
+    for dataset, event in changed:
+        paths.update(f"bases/{base_id}.md" for base_id in event.bases)
+        paths.add(event_page_path(dataset, event))
+    return paths
+
+
+def methodology_prose(docs_dir: Path) -> dict[str, str]:
+    return {
+        code: (docs_dir / f"methodology.{code}.md").read_text(encoding="utf-8")
+        for code in LANGUAGES
+    }
 
 
 def _render_pages(inputs: tuple, pages: list) -> list[str]:

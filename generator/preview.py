@@ -1,8 +1,10 @@
 """The preview (`briefing serve`, `make serve`): the site rebuilt on every save, state in memory.
 
 The building process keeps each data file's own checks and re-reads only the files whose
-bytes changed; it regenerates the docs tree in memory (on every core for large records),
-writes the files whose bytes changed, and MkDocs rebuilds just those pages. While the data is
+bytes changed. It first renders the pages showing the events and bases the save changed and
+has MkDocs rebuild them (the editor is looking at one of them); then it regenerates the whole
+docs tree in memory (on every core for large records), writes the files whose bytes changed,
+and MkDocs rebuilds just those pages. While the data is
 invalid, every page is the list of problems (also printed in the terminal) until the next
 save that fixes them. A separate process answers requests from the last build at any time,
 so that the building one has no threads and may fork; a small script on each page reloads
@@ -31,6 +33,8 @@ from generator.build import (
     ROOT,
     build_date,
     generate,
+    generate_pages,
+    touched_pages,
     validated,
     write_extras,
 )
@@ -67,6 +71,7 @@ class Preview:
         self.problems: list[Problem] = []  # errors that stop the build: shown instead of pages
         self.version = 0  # counts finished rebuilds: pages reload when it changes
         self.built = False
+        self.dataset = None  # the last valid one
 
     def rebuild(self) -> None:
         """Build again; on invalid data or a failed build, keep the problems to show."""
@@ -86,6 +91,20 @@ class Preview:
         if extras:  # the downloads and feeds follow the pages, which the editor is waiting for
             write_extras(*extras)
 
+    def show_first(self, dataset, paths: set[str]) -> None:
+        """The pages showing what the save changed, before everything is regenerated: the
+        editor is looking at one of them. (Which pages come first is only a guess at what the
+        editor looks at; the full regeneration that follows decides what every page says.)"""
+        from generator.mkdocs_hooks import build_html
+
+        if not paths:
+            return
+        write_tree(self.docs, generate_pages(dataset, paths), remove_others=False)
+        build_html(self.config_file, self.docs, self.site, build_date(dataset), dirty=True)
+        self.problems = []
+        self.version += 1
+        self.publish_state()
+
     def publish_state(self) -> None:
         """Tell the serving process what to show: the problems page while there are
         problems, and the version that makes open pages reload."""
@@ -104,6 +123,9 @@ class Preview:
         dataset, warnings = validated(self.data_dir, self.checked)
         for problem in warnings:
             say(problem.format())
+        if self.built and self.dataset is not None:
+            self.show_first(dataset, touched_pages(self.dataset, dataset))
+        self.dataset = dataset
         tree = generate(dataset, self.cache)
         write_tree(self.docs, tree.files)
         site_url = build_html(

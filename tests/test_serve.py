@@ -70,6 +70,9 @@ def test_a_save_is_shown_in_both_languages(server, mini):
     root, log = server
     save(mini / EVENT, SUMMARY, "A convoy of about 30 trucks reached Qasrak.")
     assert wait_for(root + "bases/qasrak/", "about 30 trucks reached"), log.read_text()
+    # the pages showing the event come first; every other page follows (the overview's latest)
+    assert wait_for(root + "chronology/2025/", "about 30 trucks reached"), log.read_text()
+    assert wait_for(root, "about 30 trucks reached"), log.read_text()
     save(mini / EVENT, "ar: ", "ar: تعديل محفوظ. ")
     assert wait_for(root + "ar/bases/qasrak/", "تعديل محفوظ"), log.read_text()
     assert "dirty" not in log.read_text().lower()
