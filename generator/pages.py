@@ -147,18 +147,18 @@ def sources_path(number: int) -> str:
 
 def source_url(dataset: Dataset, source_id: str) -> str:
     """Where a source is listed: its id as the anchor on the sources page that holds it."""
-    known = dataset.memo.get("source urls")
-    if known is None:
-        pages = source_pages(dataset)
-        paths = (
-            ["sources/index.md"]
-            if len(pages) == 1
-            else [sources_path(n + 1) for n in range(len(pages))]
-        )
-        known = dataset.memo["source urls"] = {
-            sid: page_url(path) for path, ids in zip(paths, pages) for sid in ids
-        }
-    return f"{known[source_id]}#{source_id}"
+    return f"{_source_page_urls(dataset)[source_id]}#{source_id}"
+
+
+@memoized
+def _source_page_urls(dataset: Dataset) -> dict[str, str]:
+    pages = source_pages(dataset)
+    paths = (
+        ["sources/index.md"]
+        if len(pages) == 1
+        else [sources_path(n + 1) for n in range(len(pages))]
+    )
+    return {sid: page_url(path) for path, ids in zip(paths, pages) for sid in ids}
 
 
 def events_by_month(newest_first: list[Event]) -> list[tuple[tuple[int, int], list[Event]]]:

@@ -139,7 +139,7 @@ class View:
     def base_link(self, base_id: str) -> Markup:
         base = self.dataset.bases[base_id]
         return Markup(
-            f'<a href="{escape(self.url(base_url(base_id)))}">{self.lang.isolate(base.name.get(self.code))}</a>'
+            f'<a href="{escape(self.base_href(base_id))}">{self.lang.isolate(base.name.get(self.code))}</a>'
         )
 
     def base_href(self, base_id: str) -> str:
