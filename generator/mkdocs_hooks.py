@@ -63,8 +63,14 @@ class QuietDirtyBuilds(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
+def on_page_content(html: str, page, config, files) -> str:
+    page.markdown = None  # converted: MkDocs would keep every page's source to the end
+    return html
+
+
 def on_post_page(output: str, page, config) -> str:
     """After every plugin has changed the page (hooks run after the plugins of mkdocs.yml)."""
+    page.content = None  # in `output` now: MkDocs would keep every page's HTML to the end
     output = announce_feeds(output, page.url)
     output = keep_alternates_from_sitemap_lookups(output)
     return add_content_security_policy(output, wasm=page.file.src_uri.startswith("search."))
