@@ -33,7 +33,7 @@ from generator.render import (
     render_page,
     render_stylesheet,
 )
-from generator.search_index import index_site
+from generator.search_index import indexing
 from generator.validate import load_dataset
 from generator.write import replace_directory, write_tree
 
@@ -176,13 +176,13 @@ class BuildTimes:
 
     generate: float = 0.0
     mkdocs: float = 0.0
-    search: float = 0.0  # the search index
+    search: float = 0.0  # the search index, with the exports and feeds written meanwhile
     pdfs: float | None = None  # None: not made
 
     def __str__(self) -> str:
         said = (
             f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s, "
-            f"search index {self.search:.1f} s"
+            f"search index and exports {self.search:.1f} s"
         )
         return said if self.pdfs is None else f"{said}, PDFs {self.pdfs:.1f} s"
 
@@ -214,9 +214,9 @@ def build_site(
         tree.files.clear()  # on disk now: MkDocs, in this process, holds its own copy
         times.generate, start = perf_counter() - start, perf_counter()
         site_url = build_html(config_file, docs, site, build_date(dataset))
-        write_extras(dataset, site, site_url)
         times.mkdocs, start = perf_counter() - start, perf_counter()
-        index_site(site)
+        with indexing(site):
+            write_extras(dataset, site, site_url)
         times.search, start = perf_counter() - start, perf_counter()
         if pdf:
             charts = {code: chart_figures(docs, tree.charts[code]) for code in LANGUAGES}

@@ -749,6 +749,8 @@ def render_all_briefings(
             wanted[key] = (html, briefing)
             paths[path] = key
     _load_fonts()
+    # longest first: a core left alone with the overall briefing at the end would be idle
+    wanted = dict(sorted(wanted.items(), key=lambda item: -len(item[1][0])))
     pdfs = cache.get_or_make("pdf", wanted, _layout_item)
     for path, key in paths.items():
         write_if_changed(path, pdfs[key])

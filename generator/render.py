@@ -78,6 +78,10 @@ class View:
         """An event's card, as on base pages, chronology pages and the overview."""
         return self._shared("event_card", event)
 
+    def citation(self, source_id: str) -> Markup:
+        """A source as an event's card cites it: most sources are cited by several events."""
+        return self._shared("citation", source_id)
+
     def source_card(self, source_id: str) -> Markup:
         return self._shared("source_card", source_id)
 
