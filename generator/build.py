@@ -34,7 +34,7 @@ from generator.render import (
     render_stylesheet,
 )
 from generator.search_index import indexing
-from generator.validate import load_dataset
+from generator.validate import Checked, load_dataset
 from generator.write import replace_directory, write_tree
 
 ROOT = Path(__file__).parent.parent
@@ -50,7 +50,7 @@ def localized(path: str, lang: str) -> str:
     return f"{path.removesuffix('.md')}.{lang}.md"
 
 
-def validated(data_dir: Path, checked: dict | None = None) -> tuple[Dataset, list[Problem]]:
+def validated(data_dir: Path, checked: Checked | None = None) -> tuple[Dataset, list[Problem]]:
     """The dataset and its warnings; DataError with every problem if there is an error."""
     dataset, problems = load_dataset(data_dir, checked=checked)
     if dataset is None:
@@ -107,13 +107,14 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
 def generate_pages(dataset: Dataset, paths: set[str], docs_dir: Path = DOCS_DIR) -> dict[str, str]:
     """Only the pages at `paths`, in both languages, with their charts planned but not drawn:
     the preview shows the pages a save touched before it regenerates everything."""
-    charts: dict[str, dict[str, Chart]] = {
-        lang: {plan.chart.key: plan.chart for plan in plan_charts(dataset, lang)}
-        for lang in LANGUAGES
-    }
     pages = [
         (page, code) for page in plan_pages(dataset) if page.path in paths for code in LANGUAGES
     ]
+    bases = {page.context["base_id"] for page, _ in pages if "base_id" in page.context}
+    charts: dict[str, dict[str, Chart]] = {
+        lang: {plan.chart.key: plan.chart for plan in plan_charts(dataset, lang, bases)}
+        for lang in LANGUAGES
+    }
     texts = _render_pages((dataset, methodology_prose(docs_dir), charts), pages)
     return {localized(page.path, code): text for (page, code), text in zip(pages, texts)}
 

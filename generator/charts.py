@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
@@ -111,15 +112,18 @@ class _Scope:
         return PlannedChart(chart, kind, {"title": title, "lang": lang, **spec})
 
 
-def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
+def plan_charts(
+    dataset: Dataset, lang: str, bases: Collection[str] | None = None
+) -> list[PlannedChart]:
     """Every chart of one language in a stable order, base pages first, then the overview;
-    each time chart followed by its narrow drawing for phones."""
+    each time chart followed by its narrow drawing for phones. With `bases`, the time charts
+    are only those of these bases' pages (the preview shows them first)."""
     L = LANGUAGES[lang]
     if not dataset.events:
         return _map_plans(_Scope(dataset, L, [], None))
     months = record_months(dataset)
-    wide = _time_charts(dataset, L, months, CHART_MONTHS)
-    recent = {p.chart.key: p for p in _time_charts(dataset, L, months, NARROW_MONTHS)}
+    wide = _time_charts(dataset, L, months, CHART_MONTHS, bases)
+    recent = {p.chart.key: p for p in _time_charts(dataset, L, months, NARROW_MONTHS, bases)}
     plans = []
     for plan in wide:
         chart = replace(plan.chart, narrow_path=chart_path(plan.chart.key, lang, narrow=True))
@@ -131,8 +135,15 @@ def plan_charts(dataset: Dataset, lang: str) -> list[PlannedChart]:
     return [*plans, *_map_plans(_Scope(dataset, L, months[-CHART_MONTHS:], cutoff, months[0]))]
 
 
-def _time_charts(dataset: Dataset, L: Language, months: list[date], length: int):
-    """The charts over time (activity, figures, status) over the last `length` months."""
+def _time_charts(
+    dataset: Dataset,
+    L: Language,
+    months: list[date],
+    length: int,
+    bases: Collection[str] | None = None,
+) -> list[PlannedChart]:
+    """The charts over time (activity, figures, status) over the last `length` months: of
+    every base page and the overview, or only of the pages of `bases`."""
     window = months[-length:]
     scope = _Scope(dataset, L, window, derive.information_cutoff(dataset), months[0])
     recent = window[0] if len(window) < len(months) else None
@@ -142,6 +153,8 @@ def _time_charts(dataset: Dataset, L: Language, months: list[date], length: int)
 
     plans: list[PlannedChart] = []
     for base_id, base in dataset.bases.items():
+        if bases is not None and base_id not in bases:
+            continue
         reported = in_window(dataset.events_of_base(base_id))
         events = occurred(reported)
         name = base.name.get(L.code)
@@ -152,6 +165,8 @@ def _time_charts(dataset: Dataset, L: Language, months: list[date], length: int)
             )
         if any(e.figures for e in events):
             plans.append(_figures_plan(scope, f"base:{base_id}:figures", events, name))
+    if bases is not None:
+        return plans
     reported = in_window(dataset.events)
     title = L.t("chart.title.activity_all")
     plans.append(_activity_plan(scope, "overview:activity", title, occurred(reported), reported))

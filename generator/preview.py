@@ -1,10 +1,11 @@
 """The preview (`briefing serve`, `make serve`): the site rebuilt on every save, state in memory.
 
-The building process keeps each data file's own checks and re-reads only the files whose
-bytes changed. It first renders the pages showing the events and bases the save changed and
-has MkDocs rebuild them (the editor is looking at one of them); then it regenerates the whole
-docs tree in memory (on every core for large records), writes the files whose bytes changed,
-and MkDocs rebuilds just those pages. While the data is
+The building process keeps each data file's own checks, and the event built from it, and
+re-reads only the files a save changed. It first renders the pages showing the events and
+bases the save changed and has MkDocs rebuild them (the editor is looking at one of them);
+then it regenerates the whole docs tree in memory (on every core for large records), writes
+the files whose bytes changed, and MkDocs rebuilds just those pages; a child process then
+writes the exports and feeds while this one watches for the next save. While the data is
 invalid, every page is the list of problems (also printed in the terminal) until the next
 save that fixes them. A separate process answers requests from the last build at any time,
 so that the building one has no threads and may fork; a small script on each page reloads
@@ -40,6 +41,8 @@ from generator.build import (
 )
 from generator.cache import OutputCache, cache_root
 from generator.errors import DataError, Problem
+from generator.parallel import can_fork
+from generator.validate import Checked
 from generator.write import write_tree
 
 WATCHED = (ROOT / "templates", DOCS_DIR)  # besides the data directory
@@ -66,12 +69,13 @@ class Preview:
         self.config_file = config_file
         self.docs, self.site, self.state = work / "docs", work / "site", work / "state"
         self.state.mkdir(parents=True, exist_ok=True)
-        self.checked: dict = {}  # see validate.load_dataset
+        self.checked = Checked()  # see validate.load_dataset
         self.cache = OutputCache(cache_root())
         self.problems: list[Problem] = []  # errors that stop the build: shown instead of pages
         self.version = 0  # counts finished rebuilds: pages reload when it changes
         self.built = False
         self.dataset = None  # the last valid one
+        self.extras_writer: multiprocessing.Process | None = None
 
     def rebuild(self) -> None:
         """Build again; on invalid data or a failed build, keep the problems to show."""
@@ -89,7 +93,24 @@ class Preview:
         self.version += 1
         self.publish_state()
         if extras:  # the downloads and feeds follow the pages, which the editor is waiting for
+            self.write_extras(extras)
+
+    def write_extras(self, extras: tuple) -> None:
+        """The exports and feeds, by a child process where one can be forked: meanwhile this
+        one goes back to watching for the next save. One writer at a time."""
+        self.wait_for_extras()
+        if not can_fork():
             write_extras(*extras)
+            return
+        self.extras_writer = multiprocessing.get_context("fork").Process(
+            target=write_extras, args=extras
+        )
+        self.extras_writer.start()
+
+    def wait_for_extras(self) -> None:
+        if self.extras_writer is not None:
+            self.extras_writer.join()
+            self.extras_writer = None
 
     def show_first(self, dataset, paths: set[str]) -> None:
         """The pages showing what the save changed, before everything is regenerated: the
@@ -252,6 +273,7 @@ def serve(data_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
         finally:
             answering.terminate()
             answering.join(5)
+            preview.wait_for_extras()
     return 0
 
 

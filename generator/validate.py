@@ -10,7 +10,9 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +129,7 @@ def _relative_files(root: Path) -> list[tuple[str, ...]]:
     return sorted(found)
 
 
+@cache  # a pure function of the text, asked of every event's dates
 def parse_date(value: str) -> tuple[date | None, str]:
     """The date a YYYY-MM(-DD) string names, or None and why it names none."""
     match = DATE_PATTERN.match(value)
@@ -862,6 +865,21 @@ def _check_file(
 FileCheck = tuple[Document | None, list[Problem], bool]  # see _check_file
 
 
+@dataclass
+class Checked:
+    """What a long-lived caller (the preview) keeps between two loads of the same directory:
+    each file's own checks, by what its last save left on disk, and each event built from
+    an unchanged file, with what building it read from the other records."""
+
+    files: dict[tuple[str, Path], tuple[tuple[int, ...], FileCheck]] = field(
+        default_factory=dict
+    )
+    events: dict[Path, tuple[Document, Event | None, list[Problem]]] = field(
+        default_factory=dict
+    )
+    records: tuple = ()  # the taxonomy, ids, sources and day the events were built with
+
+
 def may_hold_bad_text(blob: bytes) -> bool:
     """Whether a string of the file could hold a control character, text not in NFC or a
     placeholder. Asked of the whole file first because almost no file does; a backslash
@@ -879,28 +897,31 @@ def may_hold_bad_text(blob: bytes) -> bool:
 def load_dataset(
     data_dir: Path,
     schemas: SchemaSet | None = None,
-    checked: dict[tuple[str, Path], tuple[bytes, FileCheck]] | None = None,
+    checked: Checked | None = None,
 ) -> tuple[Dataset | None, list[Problem]]:
     """Load and check a whole data directory. The dataset is None if any error was found.
 
-    `checked` lets a long-lived caller (the preview) keep each file's own checks between
-    calls: a file whose bytes are those it had is not parsed again. The checks between
-    records always run on the whole dataset.
+    With `checked`, a long-lived caller (the preview) keeps work between calls: a file is
+    read and parsed again only if a save changed it (its inode, size or modification time),
+    and an event is built again only if its file changed or the taxonomy, the ids or the
+    sources did. The checks between records always run on the whole dataset.
     """
     schemas = schemas or default_schemas()
     files, problems = discover(data_dir)
     checker = _Checker(schemas)
     checker.problems = problems
-    memo = {} if checked is None else checked
-    entries = [(kind, path, path.read_bytes()) for kind, paths in files.items() for path in paths]
-    for kind, path, blob in entries:
-        if memo.get((kind, path), (None,))[0] != blob:
+    memo = {} if checked is None else checked.files
+    entries = [(kind, path) for kind, paths in files.items() for path in paths]
+    for kind, path in entries:
+        saved = _saved(path) if checked is not None else None
+        if saved is None or memo.get((kind, path), (None,))[0] != saved:
             fresh = _Checker(schemas, checker.today)
-            memo[(kind, path)] = (blob, _check_file(fresh, schemas, kind, path, blob))
-    for gone in set(memo) - {e[:2] for e in entries}:
+            blob = path.read_bytes()
+            memo[(kind, path)] = (saved, _check_file(fresh, schemas, kind, path, blob))
+    for gone in set(memo) - set(entries):
         del memo[gone]
     docs: dict[str, list[Document]] = defaultdict(list)
-    for kind, path, _ in entries:
+    for kind, path in entries:
         doc, found, usable = memo[(kind, path)][1]
         checker.problems.extend(found)
         if doc is None:
@@ -932,9 +953,25 @@ def load_dataset(
     taxonomy = checker.taxonomy(docs["taxonomy"][0])
     sources = {s.id: s for s in (checker.source(doc, ids["source"]) for doc in docs["source"])}
     bases = {b.id: b for b in (checker.base(doc, taxonomy, ids["source"]) for doc in docs["base"])}
-    events = [
-        checker.event(doc, taxonomy, ids["base"], sources, ids["source"]) for doc in docs["event"]
-    ]
+    records = (taxonomy, ids["base"], sources, ids["source"], checker.today)
+    kept = checked.events if checked is not None and checked.records == records else {}
+
+    def event(doc: Document) -> Event | None:
+        if doc.path in kept and kept[doc.path][0] is doc:  # the same parse of the same file
+            _, built, found = kept[doc.path]
+            checker.problems.extend(found)
+            return built
+        before = len(checker.problems)
+        built = checker.event(doc, taxonomy, ids["base"], sources, ids["source"])
+        if checked is not None:
+            checked.events[doc.path] = (doc, built, checker.problems[before:])
+        return built
+
+    events = [event(doc) for doc in docs["event"]]
+    if checked is not None:
+        checked.records = records
+        for gone in checked.events.keys() - {doc.path for doc in docs["event"]}:
+            del checked.events[gone]
     _check_relay_cycles(checker, docs["source"], sources)
     valid_events = {e.id: e for e in events if e is not None}
     _check_between_events(checker, docs["event"], list(valid_events.values()))
@@ -952,6 +989,12 @@ def load_dataset(
         publisher=publisher,
     )
     return dataset, problems
+
+
+def _saved(path: Path) -> tuple[int, ...]:
+    """What changes whenever an editor saves a file, in place or by replacing it."""
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _id_inside(doc: Document | None) -> str | None:

@@ -95,3 +95,15 @@ def test_invalid_data_shows_every_problem_until_a_save_fixes_it(server, mini):
     save(mini / "bases/al-tanf.yaml", "kindd:", "kind:")
     assert wait_for(root + "bases/qasrak/", SUMMARY, timeout=30), log.read_text()
     assert "unknown base" not in fetch(root + "chronology/2025/")
+
+
+def test_a_save_to_a_source_checks_again_the_unchanged_events_citing_it(server, mini):
+    """The preview keeps the events built from unchanged files only while the records they
+    were checked against are unchanged."""
+    root, log = server
+    source = mini / "sources/report-a.yaml"
+    save(source, 'published: "2025-11-14"', 'published: "2025-11-01"')
+    error = "published (2025-11-01) before the date it gives the event (2025-11-12)"
+    assert wait_for(root + "bases/qasrak/", error, timeout=30), log.read_text()
+    save(source, 'published: "2025-11-01"', 'published: "2025-11-14"')
+    assert wait_for(root + "bases/qasrak/", SUMMARY, timeout=30), log.read_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import Severity
-from generator.validate import load_dataset
+from generator.validate import Checked, load_dataset
 
 EVENT = "events/2025/2025-11-12-qasrak-convoy.yaml"
 BASE = "bases/qasrak.yaml"
@@ -386,18 +386,22 @@ def test_a_broken_copy_of_the_real_data_names_each_file_and_line(tmp_path):
 
 
 def test_files_kept_between_loads_give_what_a_fresh_load_gives(mini):
-    """The preview keeps each file's own checks between loads (`checked`): problems between
-    records still name the line of the field, and an edit to a file an unchanged event
-    refers to is seen."""
+    """The preview keeps each file's own checks and the events built from unchanged files
+    between loads (`checked`): problems between records still name the line of the field,
+    and an edit to a file an unchanged event refers to is seen."""
     convoy = "events/2025/2025-11-12-qasrak-convoy.yaml"
     edit(mini, convoy, "bases: [qasrak]", "bases: [nowhere]")
     edit(mini, convoy, "source: report-b}", "source: report-z}")
     wanted = [p.format() for p in load_dataset(mini)[1]]
     assert any(":5:" in line and "nowhere" in line for line in wanted), wanted
     assert any(":13:" in line and "report-z" in line for line in wanted), wanted
-    kept: dict = {}
+    kept = Checked()
     load_dataset(mini, checked=kept)
     assert [p.format() for p in load_dataset(mini, checked=kept)[1]] == wanted
+    edit(mini, "sources/report-b.yaml", 'published: "', 'published: "2025-10-01" #')
+    after = [p.format() for p in load_dataset(mini, checked=kept)[1]]
+    assert after == [p.format() for p in load_dataset(mini)[1]]
+    assert any("source 'report-b' was published (2025-10-01)" in line for line in after), after
     (mini / "sources/report-a.yaml").unlink()  # cited by events whose files did not change
     after = [p.format() for p in load_dataset(mini, checked=kept)[1]]
     assert after == [p.format() for p in load_dataset(mini)[1]]
