@@ -9,6 +9,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+# The work of the running parallel_map, which its forked workers inherit: only an index goes
+# to a worker, so that large inputs (a whole dataset) are not pickled once per item.
+_work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
 
 def can_fork() -> bool:
     """The platform forks and no other thread runs: a forked child gets only the calling
@@ -20,12 +24,24 @@ def can_fork() -> bool:
 def parallel_map(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None) -> list:
     """[func(item) for item in items], shared among one forked worker per core.
 
-    Workers inherit what this process has loaded (fonts, templates), so `func` and the items
-    only need to pickle. With one item or one core, or where forking is unsafe, it runs here.
+    Workers inherit `func` and `items` from this process, with everything it has loaded
+    (fonts, templates); only the results are pickled back. With one item or one core, or
+    where forking is unsafe, it runs here.
     """
+    global _work
     jobs = min(jobs or os.cpu_count() or 1, len(items))
     if jobs <= 1 or not can_fork():
         return [func(item) for item in items]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return list(pool.map(func, items))
+    _work = (func, items)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            return list(pool.map(_run, range(len(items))))
+    finally:
+        _work = None
+
+
+def _run(index: int) -> Any:
+    assert _work is not None, "a worker forked by parallel_map"
+    func, items = _work
+    return func(items[index])
