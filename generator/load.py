@@ -31,8 +31,15 @@ class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     _plain_tags: dict[str, str] = {}  # short plain scalar -> its tag
 
     def resolve(self, kind, value, implicit):
-        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
-            return super().resolve(kind, value, implicit)  # quoted, or free text: not repeated
+        # what the base resolver answers when no path resolver is registered
+        if kind is yaml.MappingNode:
+            return _MAP
+        if kind is yaml.SequenceNode:
+            return _SEQ
+        if not implicit[0]:
+            return _STR  # quoted
+        if len(value) > 40:
+            return super().resolve(kind, value, implicit)  # free text: not repeated
         tag = self._plain_tags.get(value)
         if tag is None:
             tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
