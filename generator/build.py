@@ -105,7 +105,9 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
     return tree
 
 
-def generate_pages(dataset: Dataset, paths: set[str], docs_dir: Path = DOCS_DIR) -> dict[str, bytes]:
+def generate_pages(
+    dataset: Dataset, paths: set[str], docs_dir: Path = DOCS_DIR
+) -> dict[str, bytes]:
     """Only the pages at `paths`, in both languages, with their charts planned but not drawn:
     the preview shows the pages a save touched before it regenerates everything."""
     pages = [

@@ -49,6 +49,7 @@ from generator.derive import StatusChange
 from generator.i18n import LANGUAGES, Language
 from generator.models import Dataset, Event, FuzzyDate, Source, WrittenBriefing
 from generator.pages import Page
+from generator.parallel import parallel_map
 from generator.render import TEMPLATE_DIR, View, make_environment
 from generator.validate import parse_date
 from generator.write import write_if_changed
@@ -705,9 +706,10 @@ def render_all_briefings(
 
     `charts` is keyed by language, then by chart key (charts carry text in their language).
     `start`, `end` and `version` apply to every briefing on the bases; a written briefing
-    covers its own period, without charts (they show the whole record). Planning and HTML
-    are quick and made here; the layouts, the slow part, are shared among the cores, and
-    taken from `cache` when it holds the PDF of the same HTML and charts. Returns every path.
+    covers its own period, without charts (they show the whole record). Plans and HTML are
+    made a language per core, then the layouts, the slow part, are shared among the cores,
+    or taken from `cache` when it holds the PDF of the same HTML and charts. Returns every
+    path.
     """
     if OVERALL in dataset.bases:
         raise ValueError(
@@ -715,10 +717,11 @@ def render_all_briefings(
         )
     cache = cache or OutputCache(None)
     period = Period.parse(start, end) if start or end else None
-    wanted: dict[str, tuple[str, Briefing]] = {}
-    paths: dict[Path, str] = {}
-    for code in LANGUAGES:
-        planned = [
+
+    def planned(code: str) -> list[tuple[Path, str, str, Briefing]]:
+        """Each briefing in one language: its file, the cache key of its PDF, its HTML and
+        its plan."""
+        briefings = [
             (
                 Path(out_dir) / code / f"{base_id or OVERALL}.pdf",
                 plan_briefing(
@@ -731,21 +734,30 @@ def render_all_briefings(
             )
             for base_id in [*sorted(dataset.bases), None]
         ]
-        planned += [
+        briefings += [
             (
                 Path(out_dir) / code / WRITTEN_DIR / f"{written.id}.pdf",
                 plan_briefing(dataset, written=written, version=version),
             )
             for written in dataset.briefings
         ]
-        for path, briefing in planned:
+        found = []
+        for path, briefing in briefings:
             html = render_html(briefing, dataset, LANGUAGES[code])
             # the charts by their bytes, not by where they were written this time
             stable = html
             for chart in briefing.charts:
                 stable = stable.replace(chart.uri, chart.key)
             charts_bytes = [chart.path.read_bytes() for chart in briefing.charts]
-            key = cache.key("pdf", _pango_version(), stable, *charts_bytes)
+            found.append(
+                (path, cache.key("pdf", _pango_version(), stable, *charts_bytes), html, briefing)
+            )
+        return found
+
+    wanted: dict[str, tuple[str, Briefing]] = {}
+    paths: dict[Path, str] = {}
+    for language in parallel_map(planned, list(LANGUAGES)):  # a language per core
+        for path, key, html, briefing in language:
             wanted[key] = (html, briefing)
             paths[path] = key
     _load_fonts()

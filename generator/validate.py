@@ -871,12 +871,8 @@ class Checked:
     each file's own checks, by what its last save left on disk, and each event built from
     an unchanged file, with what building it read from the other records."""
 
-    files: dict[tuple[str, Path], tuple[tuple[int, ...], FileCheck]] = field(
-        default_factory=dict
-    )
-    events: dict[Path, tuple[Document, Event | None, list[Problem]]] = field(
-        default_factory=dict
-    )
+    files: dict[tuple[str, Path], tuple[tuple[int, ...], FileCheck]] = field(default_factory=dict)
+    events: dict[Path, tuple[Document, Event | None, list[Problem]]] = field(default_factory=dict)
     records: tuple = ()  # the taxonomy, ids, sources and day the events were built with
 
 

@@ -212,7 +212,9 @@ def test_the_published_repository_reaches_every_page_and_the_pdfs(mini, tmp_path
     assert dataset.publisher.repository == repository
     files = generate(dataset, OutputCache(None)).files
     for page in ("corrections.en.md", "corrections.ar.md", "methodology.ar.md", "index.en.md"):
-        assert f'<a href="{repository}"><bdi dir="ltr">{repository}</bdi></a>' in files[page].decode(), page
+        assert (
+            f'<a href="{repository}"><bdi dir="ltr">{repository}</bdi></a>' in files[page].decode()
+        ), page
     out = tmp_path / "overall.pdf"
     command = [sys.executable, "-m", "generator", "pdf", "--data", str(mini), "-o", str(out)]
     env = {**os.environ, "BRIEFING_REPOSITORY_URL": repository}
