@@ -26,16 +26,16 @@ from generator.feeds import render_feeds
 from generator.i18n import LANGUAGES
 from generator.models import Dataset
 from generator.pages import event_page_path, plan_pages
-from generator.parallel import parallel_map
+from generator.parallel import meanwhile, parallel_map
 from generator.render import (
     make_environment,
     render_map_stylesheet,
     render_page,
     render_stylesheet,
 )
-from generator.search_index import indexing
+from generator.search_index import index_site
 from generator.validate import Checked, load_dataset
-from generator.write import replace_directory, write_tree
+from generator.write import move_tree, replace_directory, write_tree
 
 ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
@@ -180,14 +180,14 @@ class BuildTimes:
     """Wall seconds of a build's steps, so a maintainer sees where a slow build went."""
 
     generate: float = 0.0
-    mkdocs: float = 0.0
-    search: float = 0.0  # the search index, with the exports and feeds written meanwhile
+    mkdocs: float = 0.0  # with the exports and feeds written meanwhile
+    search: float = 0.0  # the search index
     pdfs: float | None = None  # None: not made
 
     def __str__(self) -> str:
         said = (
             f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s, "
-            f"search index and exports {self.search:.1f} s"
+            f"search index {self.search:.1f} s"
         )
         return said if self.pdfs is None else f"{said}, PDFs {self.pdfs:.1f} s"
 
@@ -200,7 +200,7 @@ def build_site(
     cache: OutputCache | None = None,
 ) -> BuildTimes:
     """Validate, generate and build the whole site (and its PDFs) into `out_dir`, atomically."""
-    from generator.mkdocs_hooks import build_html
+    from generator.mkdocs_hooks import build_html, load_site_config
     from generator.pdf import chart_figures, render_all_briefings
 
     cache = cache or OutputCache(cache_root())
@@ -218,10 +218,13 @@ def build_site(
         write_tree(docs, tree.files)
         tree.files.clear()  # on disk now: MkDocs, in this process, holds its own copy
         times.generate, start = perf_counter() - start, perf_counter()
-        site_url = build_html(config_file, docs, site, build_date(dataset))
+        # MkDocs uses one core: the exports and feeds are written meanwhile, beside the site
+        site_url = load_site_config(config_file, docs, site).site_url
+        with meanwhile(write_extras, dataset, work / "extras", site_url):
+            build_html(config_file, docs, site, build_date(dataset))
+        move_tree(work / "extras", site)
         times.mkdocs, start = perf_counter() - start, perf_counter()
-        with indexing(site):
-            write_extras(dataset, site, site_url)
+        index_site(site)
         times.search, start = perf_counter() - start, perf_counter()
         if pdf:
             charts = {code: chart_figures(docs, tree.charts[code]) for code in LANGUAGES}

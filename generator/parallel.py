@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -45,3 +46,24 @@ def _run(index: int) -> Any:
     assert _work is not None, "a worker forked by parallel_map"
     func, items = _work
     return func(items[index])
+
+
+@contextlib.contextmanager
+def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
+    """func(*args) in a forked worker while the block runs in this process (which may be
+    using one core only); after the block, its exception if it raised one. Where forking is
+    unsafe, it runs here after the block."""
+    global _work
+    if not can_fork():
+        yield
+        func(*args)
+        return
+    _work = (lambda _: func(*args), [None])
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = pool.submit(_run, 0)
+            _work = None  # the worker has its copy: a parallel_map in the block may use it
+            yield
+            done.result()
+    finally:
+        _work = None

@@ -9,10 +9,8 @@ lists of event cards, the event cards repeated on base pages).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 from pagefind_bin import get_executable
@@ -36,23 +34,12 @@ UNUSED_BUNDLES = (
 )
 
 
-@contextlib.contextmanager
-def indexing(site: Path) -> Iterator[None]:
-    """Pagefind indexes the HTML of the built `site` while the block runs, which may write
-    any other file into it (Pagefind uses about one core and a half of two); after the block,
-    the index is in `site/pagefind/`."""
+def index_site(site: Path) -> None:
+    """Write the search index of the built `site` into `site/pagefind/`."""
     command = [str(get_executable()), *OPTIONS, "--site", str(site)]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    ) as pagefind:
-        try:
-            yield
-        except BaseException:
-            pagefind.kill()
-            raise
-        said, _ = pagefind.communicate()
-    if pagefind.returncode != 0:
-        raise RuntimeError(f"pagefind could not index {site}:\n{said}")
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"pagefind could not index {site}:\n{done.stdout}{done.stderr}")
     in_order(site / "pagefind" / "pagefind-entry.json")
     for bundle in UNUSED_BUNDLES:
         (site / "pagefind" / bundle).unlink(missing_ok=True)

@@ -52,3 +52,12 @@ def replace_directory(new: Path, target: Path) -> None:
     os.replace(new, target)
     if old.exists():
         shutil.rmtree(old)
+
+
+def move_tree(source: Path, target: Path) -> None:
+    """Move every file under `source` to the same place under `target`, with renames."""
+    for directory, _, names in os.walk(source):
+        into = target / Path(directory).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(directory, name), into / name)
