@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-# The work of the running parallel_map, which its forked workers inherit: only an index goes
-# to a worker, so that large inputs (a whole dataset) are not pickled once per item.
+# The work being handed out (by parallel_map or meanwhile), which forked workers inherit:
+# only an index goes to a worker, so that large inputs (a whole dataset) are never pickled.
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
