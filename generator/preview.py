@@ -97,7 +97,8 @@ class Preview:
 
     def write_extras(self, extras: tuple) -> None:
         """The exports and feeds, by a child process where one can be forked: meanwhile this
-        one goes back to watching for the next save. One writer at a time."""
+        one goes back to watching for the next save. One writer at a time, joined only before
+        the next one starts (parallel.meanwhile would make the next rebuild wait for it)."""
         self.wait_for_extras()
         if not can_fork():
             write_extras(*extras)
