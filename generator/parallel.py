@@ -61,8 +61,7 @@ def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
     _work = (lambda _: func(*args), [None])
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.submit(_run, 0)
-            _work = None  # the worker has its copy: a parallel_map in the block may use it
+            done = pool.submit(_run, 0)  # forks the worker, which keeps its copy of _work
             yield
             done.result()
     finally:
