@@ -11,9 +11,12 @@ import io
 import math
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from matplotlib.artist import Artist
 
 from generator import geo
 from generator.i18n import LANGUAGES
@@ -88,13 +91,19 @@ def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
 @contextlib.contextmanager
 def drawn(plan: PlannedChart) -> Iterator[Any]:
     """The figure of `plan`, in the chart style of its language, which holds in the block."""
+    with chart_style(plan.chart.lang, plan.spec.get("narrow", False)):
+        yield DRAWERS[plan.kind](plan.spec)
+
+
+@contextlib.contextmanager
+def chart_style(lang: str, narrow: bool = False) -> Iterator[None]:
+    """The charts' matplotlib settings in `lang`, for a wide or a narrow drawing, in the block."""
     mpl = _matplotlib()
-    narrow = plan.spec.get("narrow", False)
-    scale = FONT_SCALE[plan.chart.lang] * (NARROW_TEXT if narrow else 1)
+    scale = FONT_SCALE[lang] * (NARROW_TEXT if narrow else 1)
     sizes = {key: value * scale for key, value in STYLE.items() if key.endswith("size")}
     width = {"figure.figsize": (NARROW_WIDTH if narrow else WIDTH, 4.8)}
-    with mpl.rc_context({**STYLE, **sizes, **width, "font.family": FONTS[plan.chart.lang]}):
-        yield DRAWERS[plan.kind](plan.spec)
+    with mpl.rc_context({**STYLE, **sizes, **width, "font.family": FONTS[lang]}):
+        yield
 
 
 @cache
@@ -107,6 +116,227 @@ def _matplotlib():
     for name in FONT_FILES:
         font_manager.fontManager.addfont(str(FONT_DIR / name))
     return matplotlib
+
+
+# -- text -------------------------------------------------------------------------------------
+
+EM = 100.0  # points (at 72 dpi): the size at which a line is shaped, scaled to any other
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A line of text shaped at EM: its glyphs (an id and an origin each) and its ink box, as
+    matplotlib measures text (width, height and the descent below the baseline)."""
+
+    glyphs: tuple[tuple[str, float, float], ...]
+    width: float
+    height: float
+    descent: float
+
+
+_OUTLINES: dict[str, tuple[Any, Any]] = {}  # a glyph's id -> its outline at EM
+
+
+def _font(families: tuple[str, ...], weight: str):
+    """The font of `families` in `weight`, each family a fallback for glyphs the ones before
+    it lack, as matplotlib's text finds and falls back. Asked of matplotlib every time: it
+    keeps one a process, and a forked worker must not read its parent's font file."""
+    from matplotlib.font_manager import get_font
+
+    return get_font(_font_files(families, weight))
+
+
+@cache
+def _font_files(families: tuple[str, ...], weight: str) -> tuple[str, ...]:
+    from matplotlib.font_manager import FontProperties, findfont
+
+    return tuple(
+        findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
+        for family in families
+    )
+
+
+@cache
+def _line_metrics(families: tuple[str, ...], weight: str) -> tuple[float, float, float]:
+    """Ascent, descent and line gap at EM from the first font's tables: the least room a line
+    of text takes, as matplotlib's Text takes it."""
+    font = _font(families, weight)
+    scale = EM / font.get_sfnt_table("head")["unitsPerEm"]
+    table = font.get_sfnt_table("OS/2")
+    return (
+        table["sTypoAscender"] * scale,
+        -table["sTypoDescender"] * scale,
+        table["sTypoLineGap"] * scale,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _shaped(line: str, families: tuple[str, ...], weight: str) -> Shaped:
+    """`line` shaped (Arabic joined and ordered right to left) and measured once a process:
+    the same month names, numbers and legend entries recur in every chart."""
+    from matplotlib.ft2font import LoadFlags
+    from matplotlib.textpath import TextToPath
+
+    font = _font(families, weight)
+    font.set_size(EM, 72)
+    glyphs, _, _ = TextToPath().get_glyphs_with_font(font, line, glyph_map=_OUTLINES)
+    font.set_text(line, 0.0, flags=LoadFlags.NO_HINTING)  # matplotlib's measure of text
+    (width, height), descent = font.get_width_height(), font.get_descent()
+    placed = tuple((glyph, x, y) for glyph, x, y, _ in glyphs if len(_OUTLINES[glyph][0]))
+    return Shaped(placed, width / 64, height / 64, descent / 64)
+
+
+@lru_cache(maxsize=4096)
+def _outline(glyph: str, scale: float):
+    """A glyph's outline `scale` times its size at EM, to a hundredth of a unit (of a point in
+    an SVG): short numbers for the browser and the PDF to read."""
+    import numpy as np
+    from matplotlib.path import Path as MplPath
+
+    vertices, codes = _OUTLINES[glyph]
+    return MplPath(np.round(vertices * scale, 2), codes)
+
+
+def _text_width(text: str, size: float, family: tuple[str, ...], weight: str = "normal") -> float:
+    """The width of one line of text at DPI, in pixels."""
+    return _shaped(text, family, weight).width * size * DPI / 72 / EM
+
+
+class Label:
+    """A text of a time chart: a line or a few at `xy` in `transform`, aligned there by `ha`
+    and `va` as matplotlib's Text aligns a text that is not rotated, in one font, size and
+    color. A figure's labels are drawn together by its Texts.
+
+    Labels stand in for Text, which shapes, measures and lays out its string again at every
+    draw of every figure: that was most of what a chart cost. A label's lines are shaped once
+    a process (_shaped). tests/test_drawing.py holds labels to Text's own boxes and pixels."""
+
+    def __init__(
+        self,
+        xy: tuple[float, float],
+        text: str,
+        transform,
+        *,
+        size: float,
+        weight: str = "normal",
+        color: str | None = None,
+        ha: str = "left",
+        va: str = "baseline",
+        linespacing: float | None = None,
+    ) -> None:
+        rc = _matplotlib().rcParams
+        self.xy, self.text, self.transform = xy, text, transform
+        self.font = (tuple(rc["font.family"]), weight)
+        self.size, self.color = size, color or rc["text.color"]
+        self.ha, self.va, self.linespacing = ha, va, linespacing
+        self.layer: Texts | None = None
+
+    def get_text(self) -> str:
+        return self.text
+
+    def layout(self, dpi: float) -> tuple[list[tuple[Shaped, float, float]], tuple]:
+        """Each line's shape and the start of its baseline, and the box of all lines (x0, y0,
+        x1, y1), in pixels from `xy` at `dpi`: matplotlib's layout of a Text ('normal' line
+        spacing, or `linespacing` times the font's height from baseline to baseline)."""
+        scale = self.size * dpi / 72 / EM
+        ascent, descent, gap = (value * scale for value in _line_metrics(*self.font))
+        texts = self.text.split("\n")
+        gap = gap if len(texts) > 1 else 0
+        lines, top = [], 0.0  # top: where the next line starts, from the top of the box
+        for text in texts:
+            shaped = _shaped(text, *self.font)
+            w, h, d = (value * scale for value in (shaped.width, shaped.height, shaped.descent))
+            a = h - d
+            if self.linespacing is None:
+                a, d = max(a, ascent) + gap / 2, max(d, descent) + gap / 2
+            else:
+                leading = self.linespacing * (ascent + descent) - (a + d)
+                a, d = a + leading / 2, d + leading / 2
+            lines.append((shaped, w, top - a))
+            top -= a + d
+        width = max(w for _, w, _ in lines)
+        last = lines[-1][2]  # the last baseline
+        dx = {"left": 0, "center": width / 2, "right": width}[self.ha]
+        dy = {
+            "top": 0,
+            "bottom": top,
+            "center": top / 2,
+            "baseline": last,
+            "center_baseline": last / 2,
+        }[self.va]
+        shift = {"left": 0, "center": 0.5, "right": 1}[self.ha]  # lines aligned as the whole
+        placed = [(shaped, (width - w) * shift - dx, y - dy) for shaped, w, y in lines]
+        return placed, (-dx, top - dy, width - dx, -dy)
+
+    def get_window_extent(self, renderer=None):
+        """Its box in pixels on its figure, as Text.get_window_extent."""
+        from matplotlib.transforms import Bbox
+
+        x, y = self.transform.transform(self.xy)
+        _, (x0, y0, x1, y1) = self.layout(self.layer.get_figure(root=True).dpi)
+        return Bbox([[x + x0, y + y0], [x + x1, y + y1]])
+
+    def remove(self) -> None:
+        self.layer.labels.remove(self)
+
+
+class Texts(Artist):
+    """The labels of a figure, drawn together as markers: an SVG defines each glyph once for
+    each size and color, and places it with <use> wherever it occurs, as matplotlib draws
+    text as paths. In a group per font size, named by it (text-9pt_1)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: list[Label] = []
+        self.set_zorder(3.5)  # over the data, where a figure draws its texts
+
+    def add(self, label: Label) -> Label:
+        label.layer = self
+        self.labels.append(label)
+        return label
+
+    def draw(self, renderer) -> None:
+        from matplotlib.colors import to_rgba
+        from matplotlib.path import Path as MplPath
+        from matplotlib.transforms import IdentityTransform
+
+        if not self.get_visible():
+            return
+        dpi = self.get_figure(root=True).dpi
+        # size -> (glyph, color) -> where the glyph starts, to a hundredth of a point
+        origins: dict[float, dict[tuple[str, str], list]] = defaultdict(lambda: defaultdict(list))
+        for label in self.labels:
+            x, y = label.transform.transform(label.xy)
+            scale = label.size * dpi / 72 / EM
+            placed = origins[label.size]
+            for shaped, left, baseline in label.layout(dpi)[0]:
+                for glyph, gx, gy in shaped.glyphs:
+                    at = (round(x + left + gx * scale, 2), round(y + baseline + gy * scale, 2))
+                    placed[glyph, label.color].append(at)
+        gc = renderer.new_gc()
+        gc.set_linewidth(0)  # glyphs are filled, not outlined
+        gc.set_snap(False)
+        same = IdentityTransform()
+        for size, glyphs in origins.items():
+            renderer.open_group(f"text-{size:.3g}pt")
+            scale = size * dpi / 72 / EM
+            for (glyph, color), points in glyphs.items():
+                at = MplPath(points, [MplPath.MOVETO] * len(points))
+                renderer.draw_markers(gc, _outline(glyph, scale), same, at, same, to_rgba(color))
+            renderer.close_group("text")
+        gc.restore()
+
+
+def texts_of(fig) -> Texts:
+    """The Texts of `fig`, added with its first label."""
+    layer = next((a for a in fig.artists if isinstance(a, Texts)), None)
+    return layer or fig.add_artist(Texts())
+
+
+def _label(fig, xy: tuple[float, float], text: str, transform, **style) -> Label:
+    """A Label on `fig`, of the font size unless the style gives one."""
+    style.setdefault("size", _matplotlib().rcParams["font.size"])
+    return texts_of(fig).add(Label(xy, text, transform, **style))
 
 
 # -- shared drawing helpers -------------------------------------------------------------------
@@ -122,15 +352,6 @@ def _measuring_renderer():
     from matplotlib.figure import Figure
 
     return FigureCanvasAgg(Figure(dpi=DPI)).get_renderer()
-
-
-@lru_cache(maxsize=4096)
-def _text_width(text: str, size: float, family: tuple[str, ...], weight: str = "normal") -> float:
-    """The width of one line of text at DPI, in pixels."""
-    from matplotlib.font_manager import FontProperties
-
-    font = FontProperties(family=list(family), size=size, weight=weight)
-    return _measuring_renderer().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
 def _pt(size: float) -> float:
@@ -155,7 +376,7 @@ def _fit_height(fig, title, height: float) -> None:
     """Make the figure `height` inches high, its title still at the top: a narrow chart's
     height depends on its legend, known once drawn (_bottom_legend places it in inches)."""
     fig.set_size_inches(fig.get_figwidth(), height)
-    title.set_y(1 - PAD / height)
+    title.xy = (title.xy[0], 1 - PAD / height)
 
 
 class Panel:
@@ -205,25 +426,29 @@ class Panel:
         return self.figure.add_artist(artist)
 
 
-def _title(fig, spec: dict[str, Any]):
+def _title(fig, spec: dict[str, Any]) -> Label:
     """The chart's title, starting where reading starts."""
     rtl = _rtl(spec)
     rc = _matplotlib().rcParams
-    font = (rc["figure.titlesize"], tuple(rc["font.family"]), rc["figure.titleweight"])
-    return fig.suptitle(
-        _wrapped(spec["title"], (fig.get_figwidth() - 2 * PAD) * 0.98 * DPI, *font),
-        x=0.99 if rtl else 0.01,
-        y=1 - PAD / fig.get_figheight(),
+    size, weight = rc["figure.titlesize"], rc["figure.titleweight"]
+    return _label(
+        fig,
+        (0.99 if rtl else 0.01, 1 - PAD / fig.get_figheight()),
+        _wrapped(spec["title"], (fig.get_figwidth() - 2 * PAD) * 0.98 * DPI, size, weight),
+        fig.transFigure,
+        size=size,
+        weight=weight,
         ha="right" if rtl else "left",
         va="top",
     )
 
 
-def _wrapped(text: str, width: float, *font) -> str:
+def _wrapped(text: str, width: float, size: float, weight: str) -> str:
     """`text` on as many lines as it takes to fit `width` pixels, broken between words."""
+    family = tuple(_matplotlib().rcParams["font.family"])
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and _text_width(f"{lines[-1]} {word}", *font) <= width:
+        if lines and _text_width(f"{lines[-1]} {word}", size, family, weight) <= width:
             lines[-1] += f" {word}"
         else:
             lines.append(word)
@@ -241,18 +466,17 @@ def _layout(fig, panels, title, legend: float, ticks=None, texts=None, marks=Non
     `legend` is the height of the legend under the chart, in inches (_bottom_legend).
     `marks`, month boundaries, are marked under every panel.
     """
-    renderer = _measuring_renderer()
     width, height = (fig.get_size_inches() * fig.dpi).tolist()
     pad = PAD * fig.dpi
     top = height - pad
     if title.get_text():
-        top -= title.get_window_extent(renderer).height + pad
+        top -= title.get_window_extent().height + pad
     bottom = pad + (legend * fig.dpi + pad if legend else 0)
 
     def reach(i: int) -> tuple[float, float, float, float]:
         """How far panel i's texts reach past its frame: left, bottom, right, top."""
         frame = panels[i].bbox
-        boxes = [t.get_window_extent(renderer) for t in texts.get(i, ())]
+        boxes = [t.get_window_extent() for t in texts.get(i, ())]
         boxes = [b for b in boxes if b.width and b.height]
         return (
             max([frame.x0 - b.x0 for b in boxes] + [0]),
@@ -308,34 +532,27 @@ def _plot(ax, *xy, **style):
     return ax.add_artist(Line2D(x, y, **style))
 
 
-def _point_label(panel, text: str, xy, offset, **style):
+def _point_label(panel, text: str, xy, offset, **style) -> Label:
     """`text` just above a data point, `offset` points away from it, where ax.annotate
     without an arrow would put it."""
     from matplotlib.transforms import offset_copy
 
     at = offset_copy(panel.transData, fig=panel.figure, x=offset[0], y=offset[1], units="points")
-    return panel.figure.text(*xy, text, transform=at, va="bottom", **style)
+    return _label(panel.figure, xy, text, at, va="bottom", **style)
 
 
-def _panel_title(panel, label: str, rtl: bool):
+def _panel_title(panel, label: str, rtl: bool) -> Label:
     """A panel's title where ax.set_title puts it: its baseline 4 points over the panel's top
     edge where reading starts, raised when its descenders (Arabic's are deep) would reach
     into the panel."""
     from matplotlib.transforms import offset_copy
 
     rc = _matplotlib().rcParams
-    style = {"fontsize": rc["axes.titlesize"], "fontweight": rc["axes.titleweight"]}
+    style = {"size": rc["axes.titlesize"], "weight": rc["axes.titleweight"]}
     x, ha = (1, "right") if rtl else (0, "left")
-    title = panel.figure.text(x, 0, label, va="baseline", ha=ha, **style)
-    descent = -title.get_window_extent(_measuring_renderer()).y0 * 72 / DPI  # points
-    title.set(
-        position=(x, 1),
-        va="bottom",
-        transform=offset_copy(
-            panel.transAxes, fig=panel.figure, y=max(4 - descent, 0), units="points"
-        ),
-    )
-    return title
+    descent = -Label((0, 0), label, None, va="baseline", **style).layout(72)[1][1]  # points
+    raised = offset_copy(panel.transAxes, fig=panel.figure, y=max(4 - descent, 0), units="points")
+    return _label(panel.figure, (x, 1), label, raised, ha=ha, va="bottom", **style)
 
 
 def _rtl(spec: dict[str, Any]) -> bool:
@@ -385,12 +602,11 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
     size = _matplotlib().rcParams["legend.fontsize"]
     em, dpi = size / 72, fig.dpi  # inches
     width = fig.get_figwidth()
-    renderer = _measuring_renderer()
     texts = [
-        fig.text(0, 0, label, fontsize=size, va="baseline", ha="right" if rtl else "left")
+        _label(fig, (0, 0), label, fig.dpi_scale_trans, size=size, ha="right" if rtl else "left")
         for _, label in entries
     ]
-    boxes = [t.get_window_extent(renderer) for t in texts]  # from a baseline at 0
+    boxes = [t.get_window_extent() for t in texts]  # from a baseline at 0
     ascent = max(b.y1 for b in boxes) / dpi
     descent = max(-b.y0 for b in boxes) / dpi
     pitch = ascent + descent + 0.5 * em
@@ -415,7 +631,7 @@ def _bottom_legend(fig, entries: list[tuple[Any, str]], rtl: bool, ncols: int) -
         edge = start - offset if rtl else start + offset  # where this entry starts
         x0 = edge - key if rtl else edge  # the key's left side
         y = lowest + (rows - 1 - row) * pitch
-        text.set(position=(x0 - gap if rtl else x0 + key + gap, y), transform=fig.dpi_scale_trans)
+        text.xy = (x0 - gap if rtl else x0 + key + gap, y)
         if isinstance(handle, Line2D):
             mark = Line2D([x0, x0 + key / 2, x0 + key], [y + 0.35 * em] * 3)
             mark.update_from(handle)
@@ -456,14 +672,14 @@ def _value_axis(panel, spec: dict[str, Any]) -> list:
     pad = rc["ytick.major.pad"]
     at = offset_copy(across, fig=panel.figure, x=pad if rtl else -pad, units="points")
     return [
-        panel.figure.text(
-            1 if rtl else 0,
-            v,
+        _label(
+            panel.figure,
+            (1 if rtl else 0, v),
             number(int(v)),
-            transform=at,
+            at,
             ha="left" if rtl else "right",
             va="center_baseline",
-            fontsize=rc["ytick.labelsize"],
+            size=rc["ytick.labelsize"],
             color=rc["ytick.color"],
         )
         for v in values
@@ -483,14 +699,14 @@ def _month_texts(panel, positions, labels) -> list:
         units="points",
     )
     return [
-        panel.figure.text(
-            x,
-            0,
+        _label(
+            panel.figure,
+            (x, 0),
             label,
-            transform=under,
+            under,
             ha="center",
             va="top",
-            fontsize=rc["xtick.labelsize"],
+            size=rc["xtick.labelsize"],
             color=rc["xtick.color"],
             linespacing=1.05,
         )
@@ -601,7 +817,7 @@ def _draw_activity(spec: dict[str, Any]):
     for xi, total in zip(x, bottom):
         if total:
             label = number(total)
-            _point_label(panel, label, (xi, total), (0, 2), ha="center", fontsize=_pt(9))
+            _point_label(panel, label, (xi, total), (0, 2), ha="center", size=_pt(9))
     panel.set_ylim(0, max(max(bottom) * 1.18, 1))
     panel.set_xlim(-0.6, len(x) - 0.4)
     values = _value_axis(panel, spec)
@@ -655,7 +871,7 @@ def _draw_figures(spec: dict[str, Any]):
                 (p["x"], p["high"]),
                 (9 * side, 2),
                 ha="left" if side > 0 else "right",
-                fontsize=_pt(9),
+                size=_pt(9),
             )
         for color, points in spans.items():
             _plot(panel, *zip(*points), color=color, lw=1.3, ls=DASHED)
@@ -725,25 +941,25 @@ def _draw_status(spec: dict[str, Any]):
             )
         # Names start where reading starts: in Arabic just short of the cutoff line.
         x = spec["cutoff"] - 3 if rtl else spec["axis"]["xlim"][0]
-        fig.text(
-            x,
-            y + 0.24,
+        _label(
+            fig,
+            (x, y + 0.24),
             row["label"],
-            transform=panel.transData,
+            panel.transData,
             ha="right" if rtl else "left",
             va="bottom",
-            fontsize=_pt(9),
+            size=_pt(9),
         )
     at_top = blended_transform_factory(panel.transData, panel.transAxes)
     _plot(panel, [spec["cutoff"]] * 2, [0, 1], color=INK, lw=0.9, ls=(0, (3, 2)), transform=at_top)
-    cutoff = fig.text(
-        spec["cutoff"],
-        1.0,
+    cutoff = _label(
+        fig,
+        (spec["cutoff"], 1.0),
         spec["cutoff_label"],
-        transform=at_top,
+        at_top,
         ha="right",
         va="bottom",
-        fontsize=_pt(9),
+        size=_pt(9),
         color=MUTED,
     )
     panel.set_ylim(-len(rows) + 0.5, 1.05)

@@ -598,30 +598,41 @@ class LocalFiles(URLFetcher):
         return super().fetch(url, headers)
 
 
-GLYPH = re.compile(r'<path id="([^"]+)"(?: d="([^"]*)")? transform="([^"]*)"/>')
-GLYPH_USE = re.compile(r'<use xlink:href="#([^"]+)"(?: transform="([^"]*)")?/>')
+DEFINED = re.compile(
+    r'<path id="([^"]+)"(?: d="([^"]*)")?(?: style="([^"]*)")?(?: transform="([^"]*)")?/>'
+)
+USE = re.compile(
+    r'<use xlink:href="#([^"]+)"(?: x="([^"]*)" y="([^"]*)")?'
+    r'(?: transform="([^"]*)")?(?: style="([^"]*)")?/>'
+)
 
 
 def inline_glyphs(svg: str) -> str:
-    """A chart's SVG with each glyph drawn where it is placed instead of referenced.
+    """A chart's SVG with each path it defines once and places with <use> (the glyphs of its
+    texts, its markers) drawn where it is placed instead.
 
-    matplotlib defines each glyph once and places it with <use>. WeasyPrint copies the tree
-    of every <use> and parses the outline again for each: a fifth of what a chart cost in a
-    PDF went there. Drawn in place, the glyphs are the same paths, with the same transforms
-    (the place, then the glyph's own scale); a space, which has no outline, is dropped.
-    Markers and other uses are left alone."""
-    glyphs = {ident: (d, scale) for ident, d, scale in GLYPH.findall(svg)}
+    WeasyPrint copies the tree of every <use> and parses the outline again for each: a fifth
+    of what a chart cost in a PDF went there. Drawn in place, they are the same paths with
+    the same transforms (the use's, its place, then the path's own) and styles (the use's,
+    then the path's own, which wins); a glyph without an outline (a space) is dropped."""
+    defined = {ident: rest for ident, *rest in DEFINED.findall(svg)}
 
     def inline(use: re.Match) -> str:
-        ident, placed = use.groups()
-        if ident not in glyphs:
+        ident, x, y, placed, style = use.groups()
+        if ident not in defined:
             return use.group(0)
-        d, scale = glyphs[ident]
+        d, own_style, own_transform = defined[ident]
         if not d:
             return ""
-        return f'<path d="{d}" transform="{f"{placed} {scale}" if placed else scale}"/>'
+        transform = " ".join(filter(None, (placed, x and f"translate({x} {y})", own_transform)))
+        styles = "; ".join(filter(None, (style, own_style)))
+        return (
+            f'<path d="{d}"'
+            + (f' transform="{transform}"' if transform else "")
+            + (f' style="{styles}"/>' if styles else "/>")
+        )
 
-    return GLYPH_USE.sub(inline, svg)
+    return USE.sub(inline, svg)
 
 
 @cache

@@ -22,7 +22,7 @@ import yaml
 
 from generator import charts, derive, geo
 from generator.cache import OutputCache
-from generator.drawing import draw_svg, drawn
+from generator.drawing import draw_svg, drawn, texts_of
 from generator.i18n import CATALOG_DIR
 from generator.validate import load_dataset
 from generator.write import write_tree
@@ -354,7 +354,7 @@ def test_legend_entries_read_row_by_row_in_the_page_direction(real):
         labels = [series["label"] for series in plan.spec["series"]]
         assert len(labels) >= 4, "two rows of three entries are needed to tell rows apart"
         with drawn(plan) as fig:
-            at = {text.get_text(): text.get_position() for text in fig.texts}
+            at = {label.get_text(): label.xy for label in texts_of(fig).labels}
         first, second, third, fourth = (at[label] for label in labels[:4])
         assert first[1] == second[1] == third[1] > fourth[1], "a row, then the next below it"
         assert reading * first[0] < reading * second[0] < reading * third[0], lang
@@ -382,9 +382,8 @@ def test_month_names_under_a_time_axis_never_touch(real, two_years):
             names = plan.spec["months"] if "months" in plan.spec else plan.spec["axis"]["labels"]
             spellings = {*names, *(name.replace(" ", "\n", 1) for name in names)}
             with drawn(plan) as fig:
-                renderer = fig.canvas.get_renderer()
                 boxes = sorted(
-                    (t.get_window_extent(renderer) for t in fig.texts if t.get_text() in spellings),
+                    (t.get_window_extent() for t in texts_of(fig).labels if t.text in spellings),
                     key=lambda box: box.x0,
                 )
             assert len(boxes) >= 2, (key, lang)

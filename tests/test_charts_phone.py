@@ -16,8 +16,8 @@ PAGES = {"overview": "", "base": "bases/qasrak/"}
 LANGUAGES = {"en": "", "ar": "ar/"}
 
 # For each chart with a phone drawing: the file shown, and its smallest text in CSS pixels as
-# displayed. Charts draw text as paths, each text a group scaled by its font size in points
-# / 100 (matplotlib's text-as-path), in an SVG whose width is given in points.
+# displayed. Charts draw text as paths, in a group per font size in points (text-9.9pt_1,
+# drawing.Texts), in an SVG whose width is given in points.
 SHOWN_CHARTS = """async () => {
   const found = [];
   for (const img of document.querySelectorAll('figure.bf-chart picture img')) {
@@ -25,8 +25,7 @@ SHOWN_CHARTS = """async () => {
     if (!img.complete) await new Promise(done => img.addEventListener('load', done));
     const svg = await (await fetch(img.currentSrc)).text();
     const width = parseFloat(svg.match(/<svg[^>]* width="([\\d.]+)pt"/)[1]);
-    const sizes = [...svg.matchAll(/<g id="text_\\d+">\\s*<!--[^]*?-->\\s*<g [^>]*scale\\(([\\d.]+) -/g)]
-      .map(m => parseFloat(m[1]) * 100);
+    const sizes = [...svg.matchAll(/<g id="text-([\\d.]+)pt_\\d+">/g)].map(m => parseFloat(m[1]));
     found.push({src: img.currentSrc, smallest: Math.min(...sizes) * img.clientWidth / width});
   }
   return found;

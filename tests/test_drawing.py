@@ -106,13 +106,16 @@ def test_svgs_have_no_date_and_their_glyphs_are_paths(drawn_once):
         assert b"<dc:date>" not in svg, key
         assert b"<text" not in svg, key  # WeasyPrint would lay out live Arabic text reversed
         if key[2] != "locator":  # the locators' map has no text
-            assert b'xlink:href="#Noto' in svg, key  # glyphs of the vendored fonts, as paths
+            assert re.search(rb'<g id="text[-_]', svg), key  # texts, as glyphs placed by <use>
+            assert b"<use xlink:href=" in svg, key
 
 
 # -- only matplotlib's public API -------------------------------------------------------------
 
 # Internals that drawing.py once used: a private attribute, a copied backend method, a
-# renderer or text converter built by hand instead of asked of a canvas.
+# renderer built by hand instead of asked of a canvas. (Labels shape their glyphs with
+# TextToPath's documented methods; test_a_label_prints_as_matplotlib_draws_its_text holds
+# them to matplotlib's own text.)
 FORBIDDEN = (
     "_text2path",
     "_get_font",
@@ -121,7 +124,6 @@ FORBIDDEN = (
     "RendererAgg",
     "RendererSVG",
     "MixedModeRenderer",
-    "TextToPath",
     "setattr(",
 )
 
@@ -162,14 +164,14 @@ def test_the_private_api_check_finds_what_it_looks_for():
 # A 390 pixel phone shows a chart in a column of about 355 CSS pixels (measured with Material's
 # margins in tests/test_charts_phone.py); the narrow drawing is shown at that width.
 PHONE_COLUMN_PX = 350
-TEXT_SIZE = re.compile(rb'<g id="text_\d+">\s*<!--.*?-->\s*<g [^>]*scale\(([\d.]+) -', re.S)
+TEXT_SIZE = re.compile(rb'<g id="text-([\d.]+)pt_\d+">')
 
 
 def smallest_text_px(svg: bytes, shown_px: float) -> float:
     """The smallest text of a chart in CSS pixels when the SVG is shown `shown_px` wide: its
-    texts are paths, each scaled by its font size in points / 100, its width in points."""
+    texts are in a group per font size in points (drawing.Texts), its width in points."""
     width = float(re.search(rb'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
-    return min(float(s) * 100 for s in TEXT_SIZE.findall(svg)) * shown_px / width
+    return min(float(s) for s in TEXT_SIZE.findall(svg)) * shown_px / width
 
 
 def test_every_time_chart_has_a_narrow_drawing_with_text_of_11_px_on_a_phone(plans, drawn_once):
@@ -190,3 +192,70 @@ def test_a_wide_drawing_would_be_unreadable_on_a_phone(drawn_once):
     """Why the narrow drawings exist: a wide one shrunk to a phone's column."""
     wide = drawn_once["real", "en", "overview:activity"]
     assert smallest_text_px(wide, PHONE_COLUMN_PX) < 8
+
+
+# -- labels: matplotlib's text, shaped once -----------------------------------------------------
+
+# Texts of the charts in every alignment they use: one line and two, Latin and Arabic, with
+# digits and brackets inside Arabic.
+LABELS = {
+    "en": [
+        ("Arrests 2024", "left", "baseline", None),
+        ("120", "right", "center_baseline", None),
+        ("Figures reported at\nBase 0", "left", "top", None),
+        ("about 48", "center", "bottom", None),
+        ("Oct\n2024", "center", "top", 1.05),
+    ],
+    "ar": [
+        ("التاريخ غير مؤكد (الخط: التواريخ الممكنة)", "right", "baseline", None),
+        ("تشرين\nالأول", "center", "top", 1.05),
+        ("نحو 48", "left", "bottom", None),
+        ("الأرقام المُبلغ عنها في قاعدة التنف", "right", "top", None),
+        ("١٢٠", "left", "center_baseline", None),
+    ],
+}
+
+
+def texts_svg(lang: str, as_labels: bool) -> bytes:
+    """The texts of LABELS[lang] down a figure, as matplotlib's Text or as drawing.Label."""
+    from matplotlib.figure import Figure
+
+    with drawing.chart_style(lang):
+        fig = Figure(figsize=(4, 4))
+        layer = fig.add_artist(drawing.Texts())
+        for i, (text, ha, va, spacing) in enumerate(LABELS[lang]):
+            xy, style = (0.5, 0.92 - i * 0.2), {"ha": ha, "va": va, "linespacing": spacing}
+            if as_labels:
+                layer.add(drawing.Label(xy, text, fig.transFigure, size=9, **style))
+            else:
+                fig.text(*xy, text, fontsize=9, **style)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        return buffer.getvalue()
+
+
+def printed(svg: bytes, path: Path):
+    """`svg` printed by WeasyPrint and read back at 200 dpi, as an array of grey levels."""
+    import matplotlib.image
+    from weasyprint import HTML
+
+    path.with_suffix(".svg").write_bytes(svg)
+    page = f'<style>@page {{ size: 12cm; margin: 0 }}</style><img src="{path.with_suffix(".svg").as_uri()}" style="width: 10cm">'
+    HTML(string=page).write_pdf(path.with_suffix(".pdf"))
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", path.with_suffix(".pdf"), path],
+        check=True,
+    )
+    return matplotlib.image.imread(path.with_suffix(".png"))
+
+
+@pytest.mark.parametrize("lang", LABELS)
+def test_a_label_prints_as_matplotlib_draws_its_text(lang, tmp_path):
+    """drawing.Label stands in for matplotlib's Text (its glyphs shaped once a process): the
+    same texts, aligned the same ways, must print where Text prints them, glyph for glyph."""
+    text = printed(texts_svg(lang, as_labels=False), tmp_path / "text")
+    label = printed(texts_svg(lang, as_labels=True), tmp_path / "label")
+    assert text.shape == label.shape
+    ink = text < 0.5
+    assert ink.sum() > 2000  # the texts are there
+    assert (abs(text - label) > 0.25).sum() < ink.sum() / 100, "the same pixels, but for edges"
