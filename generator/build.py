@@ -18,7 +18,14 @@ from pathlib import Path
 from time import perf_counter
 
 from generator.cache import OutputCache, cache_root
-from generator.charts import Chart, plan_charts, render_charts
+from generator.charts import (
+    Chart,
+    charts_by_language,
+    draw_charts,
+    plan_all_charts,
+    plan_charts,
+    render_charts,
+)
 from generator.derive import information_cutoff
 from generator.errors import DataError, Problem
 from generator.exports import render_exports
@@ -85,7 +92,14 @@ class DocsTree:
 def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) -> DocsTree:
     """Every page in both languages, the charts, the stylesheet and the hand-written assets."""
     charts, files = render_charts(dataset, cache)
-    tree = DocsTree(dict(files), charts)
+    return DocsTree({**files, **generate_docs(dataset, charts, docs_dir)}, charts)
+
+
+def generate_docs(
+    dataset: Dataset, charts: dict[str, dict[str, Chart]], docs_dir: Path = DOCS_DIR
+) -> dict[str, str | bytes]:
+    """The docs tree without the charts' drawings: every page in both languages (which need
+    only what charts_by_language gives), the stylesheets and the hand-written assets."""
     env = make_environment()
     prose = methodology_prose(docs_dir)
     pages = [(page, code) for page in plan_pages(dataset) for code in LANGUAGES]
@@ -94,15 +108,16 @@ def generate(dataset: Dataset, cache: OutputCache, docs_dir: Path = DOCS_DIR) ->
     rendered = parallel_map(
         partial(_render_pages, (dataset, prose, charts)), [pages[i::shares] for i in range(shares)]
     )
+    files: dict[str, str | bytes] = {}
     for share, texts in zip(range(shares), rendered):
         for (page, code), text in zip(pages[share::shares], texts):
-            tree.files[localized(page.path, code)] = text
-    tree.files["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
-    tree.files["assets/stylesheets/map.css"] = render_map_stylesheet(env, charts)
+            files[localized(page.path, code)] = text
+    files["assets/stylesheets/taxonomy.css"] = render_stylesheet(env, dataset)
+    files["assets/stylesheets/map.css"] = render_map_stylesheet(env, charts)
     for asset in sorted((docs_dir / "assets").rglob("*")):
         if asset.is_file() and asset.suffix != ".md":
-            tree.files[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
-    return tree
+            files[asset.relative_to(docs_dir).as_posix()] = asset.read_bytes()
+    return files
 
 
 def generate_pages(
@@ -179,15 +194,16 @@ def build_date(dataset: Dataset) -> str:
 class BuildTimes:
     """Wall seconds of a build's steps, so a maintainer sees where a slow build went."""
 
-    generate: float = 0.0
+    generate: float = 0.0  # the pages, while the charts are drawn
     mkdocs: float = 0.0  # with the exports and feeds written meanwhile
     search: float = 0.0  # the search index
+    charts: float = 0.0  # waiting for the charts' drawings after all that
     pdfs: float | None = None  # None: not made
 
     def __str__(self) -> str:
         said = (
             f"generate {self.generate:.1f} s, MkDocs {self.mkdocs:.1f} s, "
-            f"search index {self.search:.1f} s"
+            f"search index {self.search:.1f} s, charts {self.charts:.1f} s more"
         )
         return said if self.pdfs is None else f"{said}, PDFs {self.pdfs:.1f} s"
 
@@ -213,28 +229,37 @@ def build_site(
         shutil.rmtree(leftover, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        docs, site = work / "docs", work / "site"
-        tree = generate(dataset, cache)
-        write_tree(docs, tree.files)
-        tree.files.clear()  # on disk now: MkDocs, in this process, holds its own copy
-        times.generate, start = perf_counter() - start, perf_counter()
-        # MkDocs uses one core: the exports and feeds are written meanwhile, beside the site
-        site_url = load_site_config(config_file, docs, site).site_url
-        with meanwhile(write_extras, dataset, work / "extras", site_url):
-            build_html(config_file, docs, site, build_date(dataset))
-        move_tree(work / "extras", site)
-        times.mkdocs, start = perf_counter() - start, perf_counter()
-        index_site(site)
-        times.search, start = perf_counter() - start, perf_counter()
+        docs, site, drawings = work / "docs", work / "site", work / "charts"
+        plans = plan_all_charts(dataset)
+        charts = charts_by_language(plans)
+        # Pages need only the charts' plans: the drawings are made meanwhile, on whatever
+        # core the pages, MkDocs (one core) and the search index leave, beside the site.
+        with meanwhile(write_charts, plans, cache, drawings):
+            write_tree(docs, generate_docs(dataset, charts))
+            times.generate, start = perf_counter() - start, perf_counter()
+            site_url = load_site_config(config_file, docs, site).site_url
+            with meanwhile(write_extras, dataset, work / "extras", site_url):
+                build_html(config_file, docs, site, build_date(dataset))
+            move_tree(work / "extras", site)
+            times.mkdocs, start = perf_counter() - start, perf_counter()
+            index_site(site)
+            times.search, start = perf_counter() - start, perf_counter()
+        move_tree(drawings, site)
+        times.charts, start = perf_counter() - start, perf_counter()
         if pdf:
-            charts = {code: chart_figures(docs, tree.charts[code]) for code in LANGUAGES}
-            render_all_briefings(dataset, site / "pdf", charts=charts, cache=cache)
+            figures = {code: chart_figures(site, charts[code]) for code in LANGUAGES}
+            render_all_briefings(dataset, site / "pdf", charts=figures, cache=cache)
             times.pdfs = perf_counter() - start
         replace_directory(site, out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     cache.prune(CACHED_KINDS)
     return times
+
+
+def write_charts(plans: list, cache: OutputCache, out: Path) -> None:
+    """The charts' drawings, as files under `out`."""
+    write_tree(out, draw_charts(plans, cache))
 
 
 def render_pdfs(

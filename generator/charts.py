@@ -637,10 +637,26 @@ def render_charts(
 ) -> tuple[dict[str, dict[str, Chart]], dict[str, bytes]]:
     """Every chart in both languages: their metadata by language and key, and their SVG files
     by path. A chart is drawn only when the cache lacks the drawing of its plan."""
-    plans = [plan for lang in LANGUAGES for plan in plan_charts(dataset, lang)]
-    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
-    svgs = cache.get_or_make("charts", dict(zip(keys, plans)), draw_svg)
+    plans = plan_all_charts(dataset)
+    return charts_by_language(plans), draw_charts(plans, cache)
+
+
+def plan_all_charts(dataset: Dataset) -> list[PlannedChart]:
+    """Every drawing of every chart, in both languages."""
+    return [plan for lang in LANGUAGES for plan in plan_charts(dataset, lang)]
+
+
+def charts_by_language(plans: list[PlannedChart]) -> dict[str, dict[str, Chart]]:
+    """What pages show of the charts (paths, titles, alt texts, tables), by language and key:
+    the drawings are not needed."""
     charts: dict[str, dict[str, Chart]] = {lang: {} for lang in LANGUAGES}
     for plan in plans:
         charts[plan.chart.lang][plan.chart.key] = plan.chart
-    return charts, {plan.path: svgs[key] for plan, key in zip(plans, keys)}
+    return charts
+
+
+def draw_charts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, bytes]:
+    """The SVG file of each drawing, by path: drawn only when the cache lacks its plan's."""
+    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
+    svgs = cache.get_or_make("charts", dict(zip(keys, plans)), draw_svg)
+    return {plan.path: svgs[key] for plan, key in zip(plans, keys)}

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-# The work being handed out (by parallel_map or meanwhile), which forked workers inherit:
+# The work being handed out by parallel_map, which forked workers inherit:
 # only an index goes to a worker, so that large inputs (a whole dataset) are never pickled.
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
@@ -50,19 +50,44 @@ def _run(index: int) -> Any:
 
 @contextlib.contextmanager
 def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
-    """func(*args) in a forked worker while the block runs in this process (which may be
-    using one core only); after the block, its exception if it raised one. Where forking is
-    unsafe, it runs here after the block."""
-    global _work
+    """func(*args) in a forked child process while the block runs in this process; after the
+    block, its exception if it raised one. Where forking is unsafe, it runs here after the
+    block.
+
+    The child is a bare process, not a pool: a pool keeps a thread in this process, and the
+    block may fork workers of its own (parallel_map), which is safe only without threads."""
     if not can_fork():
         yield
         func(*args)
         return
-    _work = (lambda _: func(*args), [None])
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_report, args=(send, func, args))
+    child.start()
+    send.close()
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.submit(_run, 0)  # forks the worker, which keeps its copy of _work
-            yield
-            done.result()
+        yield
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    try:
+        failure = receive.recv()
+    except EOFError:  # it ended without a word (killed, or its exception would not pickle)
+        child.join()
+        failure = RuntimeError(f"{func.__name__} ended with exit code {child.exitcode}")
     finally:
-        _work = None
+        child.join()
+        receive.close()
+    if failure is not None:
+        raise failure
+
+
+def _report(send, func: Callable[..., Any], args: tuple) -> None:
+    """In the child of meanwhile: run func and send back None or its exception."""
+    try:
+        func(*args)
+    except BaseException as error:  # noqa: BLE001 (every failure goes back to the parent)
+        send.send(error)
+    else:
+        send.send(None)
