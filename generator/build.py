@@ -259,6 +259,8 @@ def build_site(
 
 def write_charts(plans: list, cache: OutputCache, out: Path) -> None:
     """The charts' drawings, as files under `out`."""
+    import generator.drawing  # noqa: F401  (matplotlib, once, for the drawing workers to inherit)
+
     write_tree(out, draw_charts(plans, cache))
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 from generator import derive, geo
 from generator.cache import OutputCache
-from generator.drawing import draw_svg
 from generator.i18n import LANGUAGES, Language
 from generator.models import Dataset, Event
 
@@ -658,5 +657,12 @@ def charts_by_language(plans: list[PlannedChart]) -> dict[str, dict[str, Chart]]
 def draw_charts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, bytes]:
     """The SVG file of each drawing, by path: drawn only when the cache lacks its plan's."""
     keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
-    svgs = cache.get_or_make("charts", dict(zip(keys, plans)), draw_svg)
+    svgs = cache.get_or_make("charts", dict(zip(keys, plans)), _draw)
     return {plan.path: svgs[key] for plan, key in zip(plans, keys)}
+
+
+def _draw(plan: PlannedChart) -> bytes:
+    """A drawing, with matplotlib imported only by the processes that draw."""
+    from generator.drawing import draw_svg
+
+    return draw_svg(plan)

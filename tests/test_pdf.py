@@ -811,6 +811,7 @@ def test_charts_print_the_same_with_their_glyphs_drawn_in_place(data, tmp_path):
     from weasyprint import HTML
 
     from generator import charts
+    from generator.drawing import draw_svg
 
     pages = {}
     for lang in ("en", "ar"):
@@ -818,7 +819,7 @@ def test_charts_print_the_same_with_their_glyphs_drawn_in_place(data, tmp_path):
             p for p in charts.plan_charts(data, lang) if p.chart.key == "base:qasrak:figures"
         )
         drawn = tmp_path / f"{lang}.svg"
-        drawn.write_bytes(charts.draw_svg(plan))
+        drawn.write_bytes(draw_svg(plan))
         svg = drawn.read_text(encoding="utf-8")
         inlined = pdf.inline_glyphs(svg)
         assert svg.count("<use") > 100 and inlined.count("<use") == 0, "all drawn in place"
