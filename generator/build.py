@@ -217,7 +217,6 @@ def build_site(
 ) -> BuildTimes:
     """Validate, generate and build the whole site (and its PDFs) into `out_dir`, atomically."""
     from generator.mkdocs_hooks import build_html, load_site_config
-    from generator.pdf import chart_figures, render_all_briefings
 
     cache = cache or OutputCache(cache_root())
     times = BuildTimes()
@@ -247,6 +246,8 @@ def build_site(
         move_tree(drawings, site)
         times.charts, start = perf_counter() - start, perf_counter()
         if pdf:
+            from generator.pdf import chart_figures, render_all_briefings  # slow to import
+
             figures = {code: chart_figures(site, charts[code]) for code in LANGUAGES}
             render_all_briefings(dataset, site / "pdf", charts=figures, cache=cache)
             times.pdfs = perf_counter() - start
