@@ -230,6 +230,7 @@ class Label:
         self.size, self.color = size, color or rc["text.color"]
         self.ha, self.va, self.linespacing = ha, va, linespacing
         self.layer: Texts | None = None
+        self.laid_out: dict[tuple, tuple] = {}  # layout() by dpi and alignment
 
     def get_text(self) -> str:
         return self.text
@@ -238,6 +239,12 @@ class Label:
         """Each line's shape and the start of its baseline, and the box of all lines (x0, y0,
         x1, y1), in pixels from `xy` at `dpi`: matplotlib's layout of a Text ('normal' line
         spacing, or `linespacing` times the font's height from baseline to baseline)."""
+        key = (dpi, self.ha, self.va)
+        if key not in self.laid_out:  # asked by the layout, then by the draw
+            self.laid_out[key] = self._layout(dpi)
+        return self.laid_out[key]
+
+    def _layout(self, dpi: float) -> tuple[list[tuple[Shaped, float, float]], tuple]:
         scale = self.size * dpi / 72 / EM
         ascent, descent, gap = (value * scale for value in _line_metrics(*self.font))
         texts = self.text.split("\n")
