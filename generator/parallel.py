@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -55,7 +56,8 @@ def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
     block.
 
     The child is a bare process, not a pool: a pool keeps a thread in this process, and the
-    block may fork workers of its own (parallel_map), which is safe only without threads."""
+    block may fork workers of its own (parallel_map), which is safe only without threads.
+    If the block fails, the child and any workers it forked are stopped."""
     if not can_fork():
         yield
         func(*args)
@@ -67,15 +69,17 @@ def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
     send.close()
     try:
         yield
-    except BaseException:
-        child.terminate()
-        child.join()
+        try:
+            failure = receive.recv()
+        except EOFError:  # it ended without a word (killed, or its exception would not pickle)
+            child.join()
+            failure = RuntimeError(f"{func.__name__} ended with exit code {child.exitcode}")
+    except BaseException:  # the block failed, or was interrupted: stop the work beside it
+        try:  # the child and any workers it forked: left alone, they would go on drawing
+            os.killpg(child.pid, signal.SIGTERM)
+        except ProcessLookupError:  # not yet a group of its own: no workers yet either
+            child.terminate()
         raise
-    try:
-        failure = receive.recv()
-    except EOFError:  # it ended without a word (killed, or its exception would not pickle)
-        child.join()
-        failure = RuntimeError(f"{func.__name__} ended with exit code {child.exitcode}")
     finally:
         child.join()
         receive.close()
@@ -85,6 +89,7 @@ def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
 
 def _report(send, func: Callable[..., Any], args: tuple) -> None:
     """In the child of meanwhile: run func and send back None or its exception."""
+    os.setpgid(0, 0)  # a process group of its own, which the workers it forks join
     try:
         func(*args)
     except BaseException as error:  # noqa: BLE001 (every failure goes back to the parent)

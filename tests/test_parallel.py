@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -40,12 +41,20 @@ def test_a_failure_beside_the_block_is_raised_after_it():
     assert ran == ["block"]  # the block ran to its end first
 
 
-def test_a_failing_block_stops_the_work_beside_it(tmp_path):
-    with pytest.raises(RuntimeError, match="MkDocs failed"):
-        with meanwhile(write_later, tmp_path / "late", 1.5):
-            raise RuntimeError("MkDocs failed")
+def write_all_later(path: Path, seconds: float) -> None:
+    """Files beside `path` written by two workers, as charts are drawn beside a build."""
+    files = [path.with_name(f"{path.name}-{i}") for i in range(4)]
+    parallel_map(partial(write_later, seconds=seconds), files, 2)
+
+
+def test_a_failing_block_stops_the_work_beside_it_and_its_workers(tmp_path):
+    for work in (write_later, write_all_later):
+        with pytest.raises(RuntimeError, match="MkDocs failed"):
+            with meanwhile(work, tmp_path / work.__name__, 1.5):
+                time.sleep(0.5)  # the workers have started
+                raise RuntimeError("MkDocs failed")
     time.sleep(2)
-    assert not (tmp_path / "late").exists()  # a failed build writes nothing more
+    assert list(tmp_path.iterdir()) == []  # a failed build writes nothing more
 
 
 def test_the_block_can_share_work_among_worker_processes():
