@@ -325,12 +325,13 @@ class Texts(Artist):
         gc.set_snap(False)
         same = IdentityTransform()
         for size, glyphs in origins.items():
-            renderer.open_group(f"text-{size:.3g}pt")
+            group = f"text-{size:.3g}pt"
+            renderer.open_group(group)
             scale = size * dpi / 72 / EM
             for (glyph, color), points in glyphs.items():
                 at = MplPath(points, [MplPath.MOVETO] * len(points))
                 renderer.draw_markers(gc, _outline(glyph, scale), same, at, same, to_rgba(color))
-            renderer.close_group("text")
+            renderer.close_group(group)
         gc.restore()
 
 

@@ -75,7 +75,7 @@ def meanwhile(func: Callable[..., Any], *args: Any) -> Iterator[None]:
             child.join()
             failure = RuntimeError(f"{func.__name__} ended with exit code {child.exitcode}")
     except BaseException:  # the block failed, or was interrupted: stop the work beside it
-        try:  # the child and any workers it forked: left alone, they would go on drawing
+        try:  # the child and any workers it forked: left alone, they would go on working
             os.killpg(child.pid, signal.SIGTERM)
         except ProcessLookupError:  # not yet a group of its own: no workers yet either
             child.terminate()
