@@ -845,8 +845,9 @@ def _draw_figures(spec: dict[str, Any]):
     title = _title(fig, spec)
     (start, end), span = axis["xlim"], axis["xlim"][1] - axis["xlim"][0]
     markers = {"up": "^", "down": "v", "": "o"}
-    texts = []
+    texts, values = [], []  # values: each panel's value labels
     for panel, data in zip(panels, spec["panels"]):
+        values.append([])
         panel.set_xlim(start, end)
         # a panel holds dozens of points: lines and marks are gathered by style and drawn as
         # a few artists (segments split by NaN), not one artist per mark
@@ -873,13 +874,15 @@ def _draw_figures(spec: dict[str, Any]):
             if spec.get("narrow"):  # no room for values beside points: the axis and table
                 continue
             side = _label_side(-1 if rtl else 1, (p["x"] - start) / span)
-            _point_label(
-                panel,
-                p["label"],
-                (p["x"], p["high"]),
-                (9 * side, 2),
-                ha="left" if side > 0 else "right",
-                size=_pt(9),
+            values[-1].append(
+                _point_label(
+                    panel,
+                    p["label"],
+                    (p["x"], p["high"]),
+                    (9 * side, 2),
+                    ha="left" if side > 0 else "right",
+                    size=_pt(9),
+                )
             )
         for color, points in spans.items():
             _plot(panel, *zip(*points), color=color, lw=1.3, ls=DASHED)
@@ -916,7 +919,21 @@ def _draw_figures(spec: dict[str, Any]):
         _fit_height(fig, title, 1.5 + 1.5 * len(panels) + legend)
     ticks = _month_axis(panels[-1], axis)  # the same months in every panel, named once
     _layout(fig, panels, title, legend, ticks, dict(enumerate(texts)), marks=axis["bounds"])
+    for labels in values:  # where the panels are now known
+        _without_overlaps(labels)
     return fig
+
+
+def _without_overlaps(labels: list[Label]) -> None:
+    """Leaves out each value label that would print over or against one kept before it
+    (points a few days apart): the table under the chart gives every figure."""
+    kept: list = []
+    for label in labels:
+        box = label.get_window_extent().padded(2)  # pixels: "26" and "24" must not read "2624"
+        if any(box.overlaps(other) for other in kept):
+            label.remove()
+        else:
+            kept.append(box)
 
 
 def _draw_status(spec: dict[str, Any]):

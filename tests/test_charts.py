@@ -8,6 +8,7 @@ shared by the tests of this module.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -388,6 +389,28 @@ def test_month_names_under_a_time_axis_never_touch(real, two_years):
                 )
             assert len(boxes) >= 2, (key, lang)
             assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), (key, lang)
+
+
+def test_value_labels_never_print_over_one_another(real):
+    """Figures reported a few days apart (Qasrak's trucks, in data/) would put their labels
+    over one another: a label that would is left out, and its figure stays in the table."""
+    live = dataset_of(FIXTURES.parent.parent / "data")
+    for dataset, lang in itertools.product((real, live), ("en", "ar")):
+        for plan in charts.plan_charts(dataset, lang):
+            if plan.kind != "figures" or plan.narrow:
+                continue
+            values = {p["label"] for panel in plan.spec["panels"] for p in panel["points"]}
+            with drawn(plan) as fig:
+                boxes = [
+                    label.get_window_extent()
+                    for label in texts_of(fig).labels
+                    if label.va == "bottom" and label.text in values
+                ]
+            assert boxes, (lang, plan.chart.key)
+            touching = [
+                (a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)
+            ]
+            assert touching == [], (lang, plan.chart.key)
 
 
 # -- maps you can use -----------------------------------------------------------------------------
