@@ -241,10 +241,10 @@ class Label:
         spacing, or `linespacing` times the font's height from baseline to baseline)."""
         key = (dpi, self.ha, self.va)
         if key not in self.laid_out:  # asked by the layout, then by the draw
-            self.laid_out[key] = self._layout(dpi)
+            self.laid_out[key] = self._lines_at(dpi)
         return self.laid_out[key]
 
-    def _layout(self, dpi: float) -> tuple[list[tuple[Shaped, float, float]], tuple]:
+    def _lines_at(self, dpi: float) -> tuple[list[tuple[Shaped, float, float]], tuple]:
         scale = self.size * dpi / 72 / EM
         ascent, descent, gap = (value * scale for value in _line_metrics(*self.font))
         texts = self.text.split("\n")
