@@ -24,6 +24,7 @@ from generator.charts import (
     draw_charts,
     plan_all_charts,
     plan_charts,
+    print_texts,
     render_charts,
 )
 from generator.derive import information_cutoff
@@ -47,7 +48,7 @@ from generator.write import move_tree, replace_directory, write_tree
 ROOT = Path(__file__).parent.parent
 DOCS_DIR = ROOT / "docs"
 CONFIG_FILE = ROOT / "mkdocs.yml"
-CACHED_KINDS = ("charts", "pdf")
+CACHED_KINDS = ("charts", "print", "pdf")
 REPOSITORY_ENV = "BRIEFING_REPOSITORY_URL"
 PARALLEL_EVENTS_OVER = 2000  # smaller records render faster than worker processes start
 
@@ -248,7 +249,8 @@ def build_site(
         if pdf:
             from generator.pdf import chart_figures, render_all_briefings  # slow to import
 
-            figures = {code: chart_figures(site, charts[code]) for code in LANGUAGES}
+            texts = print_texts(plans, cache)
+            figures = {code: chart_figures(site, charts[code], texts) for code in LANGUAGES}
             render_all_briefings(dataset, site / "pdf", charts=figures, cache=cache)
             times.pdfs = perf_counter() - start
         replace_directory(site, out_dir)
@@ -281,9 +283,12 @@ def render_pdfs(
     with tempfile.TemporaryDirectory(prefix="briefing-charts-") as chart_dir:
         charts = None
         if not (start or end):
-            by_lang, files = render_charts(dataset, cache)
-            write_tree(Path(chart_dir), files)
-            charts = {code: chart_figures(Path(chart_dir), by_lang[code]) for code in LANGUAGES}
+            plans = plan_all_charts(dataset)
+            by_lang, texts = charts_by_language(plans), print_texts(plans, cache)
+            write_tree(Path(chart_dir), draw_charts(plans, cache))
+            charts = {
+                code: chart_figures(Path(chart_dir), by_lang[code], texts) for code in LANGUAGES
+            }
         if only is None:
             return render_all_briefings(
                 dataset, out, charts=charts, cache=cache, start=start, end=end

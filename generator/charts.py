@@ -5,6 +5,8 @@
   `spec`, with the chart's title, text alternative and data table.
 - `render_charts` draws each plan (generator.drawing, the only matplotlib import) unless the
   cache holds the drawing of that spec already.
+- `print_texts` gives the texts of the charts the briefings print, placed, so that a PDF sets
+  them as text over the drawing without its texts.
 
 How each date precision is drawn, and why Arabic charts look the way they do: docs/charts.md.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
@@ -68,6 +70,20 @@ class PlannedChart:
     def path(self) -> str:
         """Where this drawing is written."""
         return self.chart.narrow_path if self.narrow else self.chart.path
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """A line of a drawing's text as the briefings print it: set as text by WeasyPrint over the
+    drawing without its texts, which it fills several times faster than glyph outlines."""
+
+    text: str
+    left: float  # points from the drawing's left edge to the start of the line
+    top: float  # points from the drawing's top edge to the top of the font's ascent
+    width: float  # points, as the drawing shaped the line
+    size: float  # points
+    bold: bool
+    color: str  # "#rrggbb"
 
 
 def chart_path(key: str, lang: str, narrow: bool = False) -> str:
@@ -659,6 +675,28 @@ def draw_charts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, byte
     keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
     svgs = cache.get_or_make("charts", dict(zip(keys, plans)), _draw)
     return {plan.path: svgs[key] for plan, key in zip(plans, keys)}
+
+
+def print_texts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, tuple[ChartText, ...]]:
+    """The texts of each drawing the briefings print (a chart's wide one), by path: worked out
+    only when the cache lacks those of its plan. A drawing whose texts matplotlib draws (the
+    map) has none here, and prints as drawn."""
+    import generator.drawing  # noqa: F401  (matplotlib, once, for the workers to inherit)
+
+    printed = [plan for plan in plans if not plan.narrow]
+    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in printed]
+    found = cache.get_or_make("print", dict(zip(keys, printed)), _print_texts)
+    return {
+        plan.path: tuple(ChartText(**text) for text in json.loads(found[key]))
+        for plan, key in zip(printed, keys)
+    }
+
+
+def _print_texts(plan: PlannedChart) -> bytes:
+    from generator.drawing import printed_texts
+
+    texts = [asdict(text) for text in printed_texts(plan)]
+    return json.dumps(texts, ensure_ascii=False, sort_keys=True).encode()
 
 
 def _draw(plan: PlannedChart) -> bytes:

@@ -22,7 +22,7 @@ from generator import geo
 from generator.i18n import LANGUAGES
 
 if TYPE_CHECKING:
-    from generator.charts import PlannedChart
+    from generator.charts import ChartText, PlannedChart
 
 FONT_DIR = Path(__file__).parent.parent / "docs" / "assets" / "fonts"
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -86,6 +86,38 @@ def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
     with drawn(plan) as fig:
         metadata = {"Date": None} if fmt == "svg" else None  # no date: identical bytes every run
         fig.savefig(target, format=fmt, metadata=metadata, **options)
+
+
+def printed_texts(plan: PlannedChart) -> list[ChartText]:
+    """The lines of the labels of `plan`'s drawing where its SVG draws them, in points from its
+    top left (an SVG's unit), for the briefings to set as text (charts.print_texts)."""
+    from matplotlib.colors import to_hex
+
+    from generator.charts import ChartText
+
+    with drawn(plan) as fig:
+        fig.set_dpi(72)  # a pixel is a point, as in the SVG
+        height = fig.get_figheight() * 72
+        texts = []
+        for label in texts_of(fig).labels:
+            x, y = label.transform.transform(label.xy)
+            ascent = _line_metrics(*label.font)[0] * label.size / EM
+            lines = label.layout(72)[0]
+            for text, (shaped, left, baseline) in zip(label.text.split("\n"), lines, strict=True):
+                if not shaped.glyphs:
+                    continue
+                texts.append(
+                    ChartText(
+                        text=text,
+                        left=round(x + left, 2),
+                        top=round(height - (y + baseline) - ascent, 2),
+                        width=round(shaped.width * label.size / EM, 2),
+                        size=round(label.size, 2),
+                        bold=label.font[1] == "bold",
+                        color=to_hex(label.color),
+                    )
+                )
+        return texts
 
 
 @contextlib.contextmanager

@@ -16,6 +16,10 @@ identifier by default, and names font subsets from a hash of the font descriptio
 carries a fingerprint of the records a briefing draws on, not the commit of the repository, so
 that a briefing's bytes change only when its own content does.
 
+A chart is printed as its SVG without its texts, which are set over it as text where the
+drawing drew them (`charts.print_texts`): WeasyPrint fills glyph outlines several times more
+slowly than it sets text, and the chart's words can then be searched and copied.
+
 Laying out is slow (seconds for a base with a hundred events) and rendering HTML is fast, so
 `render_all_briefings` renders every briefing's HTML and lays out only those whose HTML and
 charts the cache has not seen, in worker processes.
@@ -45,6 +49,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from generator import derive
 from generator.cache import OutputCache
+from generator.charts import ChartText
 from generator.derive import StatusChange
 from generator.i18n import LANGUAGES, Language
 from generator.models import Dataset, Event, FuzzyDate, Source, WrittenBriefing
@@ -170,10 +175,24 @@ class ChartFigure:
     alt: str | None  # the text alternative: in the PDF's structure, not on the page
     width_mm: float | None = None  # as printed; None: the width of the text
     height_mm: float | None = None
+    # Its texts, printed as text over the drawing without its own (the SVG's text groups):
+    # WeasyPrint lays text out several times faster than it fills glyph outlines.
+    texts: tuple[ChartText, ...] = ()
+    scale: float = 1.0  # of the printed drawing to the drawn one
 
     @property
     def uri(self) -> str:
         return self.path.as_uri()
+
+    def text_style(self, text: ChartText) -> str:
+        """Where a line of its texts prints: where the drawing drew it, scaled as it is."""
+        mm = 25.4 / 72 * self.scale  # a drawn point, printed
+        style = (
+            f"left: {text.left * mm:.2f}mm; top: {text.top * mm:.2f}mm; "
+            f"width: {text.width * mm:.2f}mm; font-size: {text.size * self.scale:.2f}pt; "
+            f"color: {text.color}"
+        )
+        return style + ("; font-weight: 700" if text.bold else "")
 
 
 @dataclass(frozen=True)
@@ -406,23 +425,41 @@ def _standing(
 def chart_size(path: Path) -> tuple[float, float] | None:
     """The printed size of a chart, in millimetres: its drawn size scaled by CHART_SCALE,
     within the width of the text and CHART_MAX_HEIGHT_MM; None when the SVG gives none."""
-    with path.open(encoding="utf-8") as file:
-        match = SVG_SIZE.search(file.read(4096))
-    if not match:
+    drawn = _drawn_size(path)
+    if drawn is None:
         return None
-    width = float(match[1]) * MM_PER_UNIT[match[2] or "px"] * CHART_SCALE
-    height = float(match[3]) * MM_PER_UNIT[match[4] or "px"] * CHART_SCALE
-    if not (width and height):
-        return None
+    width, height = (length * CHART_SCALE for length in drawn)
     shrink = min(1.0, CHART_MAX_WIDTH_MM / width, CHART_MAX_HEIGHT_MM / height)
     return round(width * shrink, 1), round(height * shrink, 1)
 
 
-def chart_figures(out_dir: Path, charts: Mapping[str, ChartLike]) -> dict[str, ChartFigure]:
+def _drawn_size(path: Path) -> tuple[float, float] | None:
+    """The size an SVG gives itself, in millimetres; None when it gives none."""
+    with path.open(encoding="utf-8") as file:
+        match = SVG_SIZE.search(file.read(4096))
+    if not match:
+        return None
+    width = float(match[1]) * MM_PER_UNIT[match[2] or "px"]
+    height = float(match[3]) * MM_PER_UNIT[match[4] or "px"]
+    return (width, height) if width and height else None
+
+
+def chart_figures(
+    out_dir: Path,
+    charts: Mapping[str, ChartLike],
+    texts: Mapping[str, tuple[ChartText, ...]] | None = None,
+) -> dict[str, ChartFigure]:
     """Charts from `charts.render_charts(dataset, lang, out_dir)`, whose paths are relative
-    to `out_dir`, ready to pass as `charts=` with their titles and text alternatives."""
+    to `out_dir`, ready to pass as `charts=` with their titles and text alternatives, and
+    with their texts from `charts.print_texts` (by the same paths) when given."""
     return {
-        key: ChartFigure(key, (Path(out_dir) / chart.path).resolve(), chart.title, chart.alt)
+        key: ChartFigure(
+            key,
+            (Path(out_dir) / chart.path).resolve(),
+            chart.title,
+            chart.alt,
+            texts=(texts or {}).get(str(chart.path), ()),
+        )
         for key, chart in charts.items()
     }
 
@@ -437,7 +474,12 @@ def _charts_in_scope(charts: Mapping[str, ChartRef], base_id: str | None) -> lis
         if not path.is_file():
             raise FileNotFoundError(f"chart {key}: {path} does not exist")
         title, alt = getattr(chart, "title", None), getattr(chart, "alt", None)
-        figures.append(ChartFigure(key, path, title, alt, *(chart_size(path) or (None, None))))
+        drawn, size = _drawn_size(path), chart_size(path)
+        if not (drawn and size):  # printed at whatever size it has, as drawn
+            figures.append(ChartFigure(key, path, title, alt))
+            continue
+        texts = getattr(chart, "texts", ())
+        figures.append(ChartFigure(key, path, title, alt, *size, texts, size[0] / drawn[0]))
     return figures
 
 
@@ -581,11 +623,13 @@ def _environment() -> Environment:
 
 # -- PDF -------------------------------------------------------------------------------------
 class LocalFiles(URLFetcher):
-    """Fetch only local files under the given roots; any other URL stops the render."""
+    """Fetch only local files under the given roots; any other URL stops the render. The
+    SVGs at `textless` are read without their texts, which the briefing prints as text."""
 
-    def __init__(self, roots: Iterable[Path]):
+    def __init__(self, roots: Iterable[Path], textless: Iterable[Path] = ()):
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
         self.roots = tuple(Path(r).resolve() for r in roots)
+        self.textless = {Path(p).resolve() for p in textless}
 
     def fetch(self, url: str, headers=None):
         parsed = urlparse(url)
@@ -593,9 +637,31 @@ class LocalFiles(URLFetcher):
         if path is None or not any(path == r or path.is_relative_to(r) for r in self.roots):
             raise ValueError(f"briefings read only their templates, fonts and charts, not {url}")
         if path.suffix == ".svg":
-            svg = inline_glyphs(path.read_text(encoding="utf-8"))
+            svg = path.read_text(encoding="utf-8")
+            svg = inline_glyphs(without_texts(svg) if path in self.textless else svg)
             return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
         return super().fetch(url, headers)
+
+
+TEXT_GROUP = re.compile(r'<g id="text-[^"]*">')  # a chart's labels (generator.drawing.Texts)
+GROUP_TAG = re.compile(r"<g[\s>]|</g>")
+
+
+def without_texts(svg: str) -> str:
+    """A chart's SVG without the groups of its labels' glyphs."""
+    kept, at = [], 0
+    for start in TEXT_GROUP.finditer(svg):
+        if start.start() < at:  # inside a group already left out
+            continue
+        depth, end = 1, start.end()
+        for tag in GROUP_TAG.finditer(svg, start.end()):
+            depth += 1 if tag[0].startswith("<g") else -1
+            if depth == 0:
+                end = tag.end()
+                break
+        kept.append(svg[at : start.start()])
+        at = end
+    return "".join(kept) + svg[at:]
 
 
 DEFINED = re.compile(
@@ -644,8 +710,11 @@ def _font_config() -> FontConfiguration:
 def layout_pdf(html: str, briefing: Briefing) -> bytes:
     """Lay out a briefing's HTML: the slow step, which nothing else in this module is."""
     roots = [PDF_TEMPLATE_DIR, FONTS_DIR, *(chart.path for chart in briefing.charts)]
+    textless = [chart.path for chart in briefing.charts if chart.texts]
     document = HTML(
-        string=html, base_url=PDF_TEMPLATE_DIR.as_uri() + "/", url_fetcher=LocalFiles(roots)
+        string=html,
+        base_url=PDF_TEMPLATE_DIR.as_uri() + "/",
+        url_fetcher=LocalFiles(roots, textless),
     )
     return document.write_pdf(font_config=_font_config(), pdf_tags=True)
 

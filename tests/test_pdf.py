@@ -804,6 +804,69 @@ def test_print_stylesheet_hides_chrome_and_writes_out_links(tmp_path):
     assert "(A4)" in info and re.search(r"Pages:\s+1\b", info)
 
 
+def test_a_chart_prints_its_texts_as_text_where_its_drawing_draws_them(data, tmp_path):
+    """A briefing prints a chart's drawing without its texts and sets them as text where the
+    drawing drew them (charts.print_texts), which WeasyPrint lays out several times faster
+    than glyph outlines. Printed both ways, the pages must look the same: no 16-pixel square
+    (150 dpi) holds more than 16 inked pixels that have no ink within a pixel in the other
+    print (glyph edges are antialiased differently; one missing digit is 25 or more), every
+    word of the chart's texts can be found in the PDF's text, and the drawing's own texts
+    are left out (the PDF is smaller by their outlines)."""
+    import matplotlib.image
+    import numpy as np
+
+    from generator import charts
+    from generator.write import write_tree
+
+    def inked(path: Path, page: int):
+        png = path.with_name(f"{path.stem}-{page}")
+        pages = ["-f", str(page), "-l", str(page)]
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", *pages, path, png], check=True
+        )
+        pixels = matplotlib.image.imread(png.with_suffix(".png"))
+        return (pixels[..., 0] if pixels.ndim == 3 else pixels) < 0.5
+
+    def near(ink):  # inked pixels and their eight neighbours
+        grown = ink.copy()
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                grown |= np.roll(np.roll(ink, dy, 0), dx, 1)
+        return grown
+
+    plans = [
+        plan
+        for lang in LANGUAGES
+        for plan in charts.plan_charts(data, lang)
+        if plan.chart.key.startswith("base:qasrak:")
+    ]
+    write_tree(tmp_path / "charts", charts.draw_charts(plans, OutputCache(None)))
+    texts = charts.print_texts(plans, OutputCache(None))
+    by_lang = charts.charts_by_language(plans)
+    for lang in LANGUAGES:
+        printed = {}
+        for name, given in (("drawn", None), ("set", texts)):
+            figures = pdf.chart_figures(tmp_path / "charts", by_lang[lang], given)
+            printed[name] = tmp_path / f"{lang}-{name}.pdf"
+            pdf.render_briefing(data, lang, printed[name], base_id="qasrak", charts=figures)
+        own = [text for chart in by_lang[lang].values() for text in texts[chart.path]]
+        assert len(own) > 40, "the charts have texts to set"
+        found = letters(pdf_text(printed["set"]))
+        assert [t.text for t in own if not all(letters(w) in found for w in t.text.split())] == []
+        sizes = {name: path.stat().st_size for name, path in printed.items()}
+        assert sizes["set"] < 0.9 * sizes["drawn"], f"the drawn texts were left in: {sizes}"
+        pages = int(pdf_info(printed["set"])["Pages"])
+        assert pages == int(pdf_info(printed["drawn"])["Pages"])
+        worst = 0
+        for page in range(1, pages + 1):
+            drawn, set_ = inked(printed["drawn"], page), inked(printed["set"], page)
+            astray = (drawn & ~near(set_)) | (set_ & ~near(drawn))
+            h, w = (length // 16 * 16 for length in astray.shape)
+            squares = astray[:h, :w].reshape(h // 16, 16, w // 16, 16).sum(axis=(1, 3))
+            worst = max(worst, int(squares.max()))
+        assert worst <= 16, (lang, worst)
+
+
 def test_charts_print_the_same_with_their_glyphs_drawn_in_place(data, tmp_path):
     """Briefings draw each glyph and marker of a chart where it is placed
     (pdf.inline_glyphs), which WeasyPrint lays out faster than a <use> of one definition: the
