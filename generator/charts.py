@@ -78,9 +78,9 @@ class ChartText:
     drawing without its texts, which it fills several times faster than glyph outlines."""
 
     text: str
-    left: float  # points from the drawing's left edge to the start of the line
+    left: float  # points from the drawing's left edge to where the line starts (its pen)
     top: float  # points from the drawing's top edge to the top of the font's ascent
-    width: float  # points, as the drawing shaped the line
+    width: float  # points: the line's ink, as matplotlib measures a text
     size: float  # points
     bold: bool
     color: str  # "#rrggbb"

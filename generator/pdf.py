@@ -16,9 +16,10 @@ identifier by default, and names font subsets from a hash of the font descriptio
 carries a fingerprint of the records a briefing draws on, not the commit of the repository, so
 that a briefing's bytes change only when its own content does.
 
-A chart is printed as its SVG without its texts, which are set over it as text where the
-drawing drew them (`charts.print_texts`): WeasyPrint fills glyph outlines several times more
-slowly than it sets text, and the chart's words can then be searched and copied.
+A chart over time is printed as its SVG without its texts, which are set over it as text
+where the drawing drew them (`charts.print_texts`): WeasyPrint fills glyph outlines several
+times more slowly than it sets text, and the chart's words can then be searched and copied.
+The map, and a chart given only as a file, print as drawn.
 
 Laying out is slow (seconds for a base with a hundred events) and rendering HTML is fast, so
 `render_all_briefings` renders every briefing's HTML and lays out only those whose HTML and
@@ -32,6 +33,7 @@ import hashlib
 import json
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, timedelta
@@ -185,14 +187,28 @@ class ChartFigure:
         return self.path.as_uri()
 
     def text_style(self, text: ChartText) -> str:
-        """Where a line of its texts prints: where the drawing drew it, scaled as it is."""
+        """Where a line of its texts prints: from where the drawing started it, scaled as the
+        drawing is. Its box is an em wider than the line was drawn, so that the line never
+        overflows it (a right-to-left line would then start from the right)."""
         mm = 25.4 / 72 * self.scale  # a drawn point, printed
         style = (
             f"left: {text.left * mm:.2f}mm; top: {text.top * mm:.2f}mm; "
-            f"width: {text.width * mm:.2f}mm; font-size: {text.size * self.scale:.2f}pt; "
-            f"color: {text.color}"
+            f"width: {(text.width + text.size) * mm:.2f}mm; "
+            f"font-size: {text.size * self.scale:.2f}pt; color: {text.color}"
         )
         return style + ("; font-weight: 700" if text.bold else "")
+
+
+def text_direction(text: str) -> str:
+    """'rtl' or 'ltr', from the first letter of a strong direction, as the charts' shaping
+    (libraqm) finds a line's direction; 'ltr' when there is none (digits only)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 @dataclass(frozen=True)
@@ -426,8 +442,10 @@ def chart_size(path: Path) -> tuple[float, float] | None:
     """The printed size of a chart, in millimetres: its drawn size scaled by CHART_SCALE,
     within the width of the text and CHART_MAX_HEIGHT_MM; None when the SVG gives none."""
     drawn = _drawn_size(path)
-    if drawn is None:
-        return None
+    return _printed_size(drawn) if drawn else None
+
+
+def _printed_size(drawn: tuple[float, float]) -> tuple[float, float]:
     width, height = (length * CHART_SCALE for length in drawn)
     shrink = min(1.0, CHART_MAX_WIDTH_MM / width, CHART_MAX_HEIGHT_MM / height)
     return round(width * shrink, 1), round(height * shrink, 1)
@@ -449,9 +467,10 @@ def chart_figures(
     charts: Mapping[str, ChartLike],
     texts: Mapping[str, tuple[ChartText, ...]] | None = None,
 ) -> dict[str, ChartFigure]:
-    """Charts from `charts.render_charts(dataset, lang, out_dir)`, whose paths are relative
-    to `out_dir`, ready to pass as `charts=` with their titles and text alternatives, and
-    with their texts from `charts.print_texts` (by the same paths) when given."""
+    """The charts of one language (`charts.charts_by_language`), whose drawings were written
+    under `out_dir` at their paths, ready to pass as `charts=` with their titles and text
+    alternatives, and with their texts from `charts.print_texts` (by path) when given: a
+    chart without them prints its drawing's own."""
     return {
         key: ChartFigure(
             key,
@@ -474,11 +493,11 @@ def _charts_in_scope(charts: Mapping[str, ChartRef], base_id: str | None) -> lis
         if not path.is_file():
             raise FileNotFoundError(f"chart {key}: {path} does not exist")
         title, alt = getattr(chart, "title", None), getattr(chart, "alt", None)
-        drawn, size = _drawn_size(path), chart_size(path)
-        if not (drawn and size):  # printed at whatever size it has, as drawn
+        drawn = _drawn_size(path)
+        if drawn is None:  # printed at whatever size it has, as drawn
             figures.append(ChartFigure(key, path, title, alt))
             continue
-        texts = getattr(chart, "texts", ())
+        size, texts = _printed_size(drawn), getattr(chart, "texts", ())
         figures.append(ChartFigure(key, path, title, alt, *size, texts, size[0] / drawn[0]))
     return figures
 
@@ -612,6 +631,7 @@ def render_html(briefing: Briefing, dataset: Dataset, lang: Language) -> str:
         lang=lang,
         page_counter=page_counter_content(lang),
         page_ref=page_ref_content(lang),
+        text_direction=text_direction,
     )
 
 
@@ -653,12 +673,14 @@ def without_texts(svg: str) -> str:
     for start in TEXT_GROUP.finditer(svg):
         if start.start() < at:  # inside a group already left out
             continue
-        depth, end = 1, start.end()
+        depth, end = 1, None
         for tag in GROUP_TAG.finditer(svg, start.end()):
             depth += 1 if tag[0].startswith("<g") else -1
             if depth == 0:
                 end = tag.end()
                 break
+        if end is None:
+            raise ValueError(f"a chart's group {start[0]} is never closed")
         kept.append(svg[at : start.start()])
         at = end
     return "".join(kept) + svg[at:]
