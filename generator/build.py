@@ -284,8 +284,8 @@ def render_pdfs(
         charts = None
         if not (start or end):
             plans = plan_all_charts(dataset)
-            by_lang, texts = charts_by_language(plans), print_texts(plans, cache)
             write_tree(Path(chart_dir), draw_charts(plans, cache))
+            by_lang, texts = charts_by_language(plans), print_texts(plans, cache)
             charts = {
                 code: chart_figures(Path(chart_dir), by_lang[code], texts) for code in LANGUAGES
             }

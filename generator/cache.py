@@ -94,12 +94,25 @@ class OutputCache:
         self, kind: str, wanted: dict[str, object], make: Callable[[object], bytes]
     ) -> dict[str, bytes]:
         """The bytes of each key of `wanted`, making the missing ones with make(input) in
-        worker processes (`make` must be a module-level function)."""
-        found = {key: self.get(kind, key) for key in wanted}
-        missing = [key for key, data in found.items() if data is None]
-        for key, data in zip(missing, parallel_map(make, [wanted[k] for k in missing])):
-            self.put(kind, key, data)
-            found[key] = data
+        worker processes."""
+        made = self.get_or_make_together((kind,), wanted, lambda item: (make(item),))
+        return {key: data for key, (data,) in made.items()}
+
+    def get_or_make_together(
+        self,
+        kinds: tuple[str, ...],
+        wanted: dict[str, object],
+        make: Callable[[object], tuple[bytes, ...]],
+    ) -> dict[str, tuple[bytes, ...]]:
+        """Outputs of several kinds made by one piece of work (a chart's SVG and its texts):
+        for each key of `wanted`, its bytes of each kind. Where any is missing, make(input)
+        makes them all, in worker processes."""
+        found = {key: tuple(self.get(kind, key) for kind in kinds) for key in wanted}
+        missing = [key for key, outputs in found.items() if None in outputs]
+        for key, outputs in zip(missing, parallel_map(make, [wanted[k] for k in missing])):
+            for kind, data in zip(kinds, outputs, strict=True):
+                self.put(kind, key, data)
+            found[key] = outputs
         return found  # type: ignore[return-value]
 
     def prune(self, kinds: Iterable[str], now: float | None = None) -> list[Path]:

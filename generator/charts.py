@@ -672,35 +672,31 @@ def charts_by_language(plans: list[PlannedChart]) -> dict[str, dict[str, Chart]]
 
 def draw_charts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, bytes]:
     """The SVG file of each drawing, by path: drawn only when the cache lacks its plan's."""
-    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
-    svgs = cache.get_or_make("charts", dict(zip(keys, plans)), _draw)
-    return {plan.path: svgs[key] for plan, key in zip(plans, keys)}
+    return {plan.path: svg for plan, (svg, _) in zip(plans, _drawings(plans, cache))}
 
 
 def print_texts(plans: list[PlannedChart], cache: OutputCache) -> dict[str, tuple[ChartText, ...]]:
-    """The texts of each drawing the briefings print (a chart's wide one), by path: worked out
-    only when the cache lacks those of its plan. A drawing whose texts matplotlib draws (the
+    """The texts of each drawing the briefings print (a chart's wide one), by path: from the
+    cache, where drawing the chart left them. A drawing whose texts matplotlib draws (the
     map) has none here, and prints as drawn."""
-    import generator.drawing  # noqa: F401  (matplotlib, once, for the workers to inherit)
-
     printed = [plan for plan in plans if not plan.narrow]
-    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in printed]
-    found = cache.get_or_make("print", dict(zip(keys, printed)), _print_texts)
     return {
-        plan.path: tuple(ChartText(**text) for text in json.loads(found[key]))
-        for plan, key in zip(printed, keys)
+        plan.path: tuple(ChartText(**text) for text in json.loads(texts))
+        for plan, (_, texts) in zip(printed, _drawings(printed, cache))
     }
 
 
-def _print_texts(plan: PlannedChart) -> bytes:
-    from generator.drawing import printed_texts
+def _drawings(plans: list[PlannedChart], cache: OutputCache) -> list[tuple[bytes, bytes]]:
+    """Each plan's SVG and its texts as the briefings print them (JSON), drawn together from
+    one figure when the cache lacks either."""
+    keys = [cache.key(plan.kind, json.dumps(plan.spec, sort_keys=True)) for plan in plans]
+    made = cache.get_or_make_together(("charts", "print"), dict(zip(keys, plans)), _draw)
+    return [made[key] for key in keys]  # type: ignore[misc]
 
-    texts = [asdict(text) for text in printed_texts(plan)]
-    return json.dumps(texts, ensure_ascii=False, sort_keys=True).encode()
 
-
-def _draw(plan: PlannedChart) -> bytes:
+def _draw(plan: PlannedChart) -> tuple[bytes, bytes]:
     """A drawing, with matplotlib imported only by the processes that draw."""
-    from generator.drawing import draw_svg
+    from generator.drawing import draw
 
-    return draw_svg(plan)
+    svg, texts = draw(plan)
+    return svg, json.dumps([asdict(t) for t in texts], ensure_ascii=False, sort_keys=True).encode()

@@ -1,6 +1,7 @@
 """Drawing planned charts with matplotlib: the only module that imports it.
 
-`draw_svg(plan)` turns a charts.PlannedChart into SVG bytes, the same bytes for the same plan.
+`draw_svg(plan)` turns a charts.PlannedChart into SVG bytes, the same bytes for the same plan;
+`draw(plan)` also gives its texts as placed, for the PDF briefings.
 How each date precision is drawn, and why Arabic charts look the way they do: docs/charts.md.
 """
 
@@ -88,36 +89,43 @@ def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
         fig.savefig(target, format=fmt, metadata=metadata, **options)
 
 
-def printed_texts(plan: PlannedChart) -> list[ChartText]:
-    """The lines of the labels of `plan`'s drawing where its SVG draws them, in points from its
-    top left (an SVG's unit), for the briefings to set as text (charts.print_texts)."""
+def draw(plan: PlannedChart) -> tuple[bytes, list[ChartText]]:
+    """The SVG of `plan` and, unless it is a phone's drawing, the lines of its labels where
+    the SVG draws them, for the briefings to set as text (charts.print_texts)."""
+    with drawn(plan) as fig:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        return buffer.getvalue(), [] if plan.narrow else _placed_texts(fig)
+
+
+def _placed_texts(fig) -> list[ChartText]:
+    """The lines of `fig`'s labels, in points from its top left (an SVG's unit)."""
     from matplotlib.colors import to_hex
 
     from generator.charts import ChartText
 
-    with drawn(plan) as fig:
-        fig.set_dpi(72)  # a pixel is a point, as in the SVG
-        height = fig.get_figheight() * 72
-        texts = []
-        for label in texts_of(fig).labels:
-            x, y = label.transform.transform(label.xy)
-            ascent = _line_metrics(*label.font)[0] * label.size / EM
-            lines = label.layout(72)[0]
-            for text, (shaped, left, baseline) in zip(label.text.split("\n"), lines, strict=True):
-                if not shaped.glyphs:
-                    continue
-                texts.append(
-                    ChartText(
-                        text=text,
-                        left=round(x + left, 2),
-                        top=round(height - (y + baseline) - ascent, 2),
-                        width=round(shaped.width * label.size / EM, 2),
-                        size=round(label.size, 2),
-                        bold=label.font[1] == "bold",
-                        color=to_hex(label.color),
-                    )
+    fig.set_dpi(72)  # a pixel is a point, as in the SVG
+    height = fig.get_figheight() * 72
+    texts = []
+    for label in texts_of(fig).labels:
+        x, y = label.transform.transform(label.xy)
+        ascent = _line_metrics(*label.font)[0] * label.size / EM
+        lines = label.layout(72)[0]
+        for text, (shaped, left, baseline) in zip(label.text.split("\n"), lines, strict=True):
+            if not shaped.glyphs:
+                continue
+            texts.append(
+                ChartText(
+                    text=text,
+                    left=round(x + left, 2),
+                    top=round(height - (y + baseline) - ascent, 2),
+                    width=round(shaped.width * label.size / EM, 2),
+                    size=round(label.size, 2),
+                    bold=label.font[1] == "bold",
+                    color=to_hex(label.color),
                 )
-        return texts
+            )
+    return texts
 
 
 @contextlib.contextmanager
