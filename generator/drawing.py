@@ -77,9 +77,7 @@ MONTH_MARK = 4 / 72  # inches: the marks of month boundaries under a time axis
 
 
 def draw_svg(plan: PlannedChart) -> bytes:
-    buffer = io.BytesIO()
-    save_chart(plan, buffer, "svg")
-    return buffer.getvalue()
+    return draw(plan)[0]
 
 
 def save_chart(plan: PlannedChart, target, fmt: str = "svg", **options) -> None:
